@@ -1,0 +1,47 @@
+# Kantmatch: `make run` starts the service with demo data, `make test` runs every test.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+DEV_STAMP := $(VENV)/.installed-dev
+
+.PHONY: run test check format lint typecheck bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(DEV_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e ".[dev]"
+	touch $@ $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/kantmatch init
+	$(BIN)/kantmatch demo
+	@echo ""
+	@echo "Kantmatch kører på http://127.0.0.1:8000  (API-dokumentation: http://127.0.0.1:8000/docs)"
+	@echo "Prøv:  curl -H 'Authorization: Bearer km_demo_admin' http://127.0.0.1:8000/api/v1/companies?limit=3"
+	$(BIN)/kantmatch serve --host 127.0.0.1 --port 8000
+
+test: $(DEV_STAMP)
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+format: $(DEV_STAMP)
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+lint: $(DEV_STAMP)
+	$(BIN)/ruff format --check .
+	$(BIN)/ruff check .
+
+typecheck: $(DEV_STAMP)
+	$(BIN)/mypy service tests
+
+check: lint typecheck test
+
+clean:
+	rm -rf $(VENV) var/*.db var/*.db-wal var/*.db-shm .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,3 @@
+"""Kantmatch: company job-task matching for Rekruttering fra kanten."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,1 @@
+"""Users, API keys, roles, permissions and the audit log."""

@@ -1,0 +1,205 @@
+"""The ``kantmatch`` command line: a thin shell over the same service functions as the API."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from sqlmodel import Session
+
+from service.auth import service as auth_service
+from service.auth.principal import CLI_PRINCIPAL, Role
+from service.config import get_settings
+from service.db import make_engine
+from service.errors import KantmatchError
+
+app = typer.Typer(help="Kantmatch: opgaver frem for stillinger.", no_args_is_help=True)
+keys_app = typer.Typer(help="API keys.", no_args_is_help=True)
+users_app = typer.Typer(help="Users.", no_args_is_help=True)
+import_app = typer.Typer(help="Import files.", no_args_is_help=True)
+app.add_typer(keys_app, name="keys")
+app.add_typer(users_app, name="users")
+app.add_typer(import_app, name="import")
+
+
+@contextmanager
+def _session() -> Iterator[Session]:
+    """One transaction for the whole command: all of it is stored, or none of it."""
+    settings = get_settings()
+    engine = make_engine(
+        settings.database_url, sqlite_busy_timeout_ms=settings.sqlite_busy_timeout_ms
+    )
+    try:
+        with Session(engine, expire_on_commit=False) as session, session.begin():
+            yield session
+    finally:
+        engine.dispose()
+
+
+def _fail(error: KantmatchError) -> None:
+    typer.echo(f"Fejl: {error.message_da}", err=True)
+    for field in error.fields:
+        typer.echo(f"  {field.field}: {field.message_da}", err=True)
+    raise typer.Exit(code=1)
+
+
+@app.command()
+def init() -> None:
+    """Create or migrate the database to the newest schema."""
+    from service.migrations_runner import head_revision, upgrade_database
+
+    settings = get_settings()
+    engine = make_engine(settings.database_url)
+    try:
+        upgrade_database(engine)
+    finally:
+        engine.dispose()
+    typer.echo(f"Databasen er migreret til {head_revision()} ({engine.url.render_as_string()})")
+
+
+@app.command()
+def demo(
+    seed: Annotated[
+        int, typer.Option(help="Random seed; the same seed gives the same data")
+    ] = 2020,
+) -> None:
+    """Load fictional demo users and companies (once; refused in production)."""
+    from service.demo import load_demo
+
+    if get_settings().environment == "production":
+        typer.echo(
+            "Fejl: demodata indlæses ikke i produktion (KANTMATCH_ENVIRONMENT=production)", err=True
+        )
+        raise typer.Exit(code=1)
+    with _session() as session:
+        result = load_demo(session, seed=seed)
+    if result.already_loaded:
+        typer.echo("Demodata findes allerede; intet ændret.")
+    else:
+        typer.echo(f"Demodata indlæst: {result.companies_created} fiktive virksomheder.")
+    typer.echo("Demo-API-nøgler (kun til demo; send som 'Authorization: Bearer <nøgle>'):")
+    for key, name in result.keys.items():
+        typer.echo(f"  {key:<28} {name}")
+
+
+@keys_app.command("create")
+def keys_create(
+    role: Annotated[Role, typer.Option(help="admin, caseworker, company_consultant, ...")],
+    name: Annotated[str, typer.Option(help="Who or what the key is for")],
+    municipality: Annotated[str | None, typer.Option(help="Municipality code, e.g. 360")] = None,
+) -> None:
+    """Create a user with a key and print only the key (it is not stored and not shown again)."""
+    try:
+        with _session() as session:
+            _, key = auth_service.create_user_with_key(
+                session, name=name, role=role, municipality_code=municipality, actor=CLI_PRINCIPAL
+            )
+    except KantmatchError as error:
+        _fail(error)
+    typer.echo(key)
+
+
+@users_app.command("create")
+def users_create(
+    name: Annotated[str, typer.Option()],
+    email: Annotated[str, typer.Option()],
+    role: Annotated[Role, typer.Option()],
+    municipality: Annotated[str | None, typer.Option()] = None,
+    password: Annotated[
+        str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True)
+    ] = "",
+) -> None:
+    """Create a user who logs in with e-mail and password (stored as an argon2 hash)."""
+    from pydantic import ValidationError
+
+    from service.auth.schemas import UserCreate
+    from service.errors import validation_failed_from
+
+    try:
+        data = UserCreate(
+            name=name, email=email, role=role, municipality_code=municipality, password=password
+        )
+        with _session() as session:
+            user = auth_service.create_user(session, data=data, actor=CLI_PRINCIPAL)
+    except ValidationError as exc:
+        _fail(validation_failed_from(exc))
+    except KantmatchError as error:
+        _fail(error)
+    typer.echo(f"Bruger oprettet: {user.id} {user.name} ({user.role})")
+
+
+@import_app.command("companies")
+def import_companies(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
+    dry_run: Annotated[bool, typer.Option(help="Check the file without storing")] = False,
+) -> None:
+    """Import a CSV or XLSX company list (upsert by CVR) and report every rejected row."""
+    from service.companies.importers import import_companies as run_import
+
+    content = file.read_bytes()
+    try:
+        with _session() as session:
+            if sys.stderr.isatty():
+                with typer.progressbar(length=1, label="Importerer", file=sys.stderr) as bar:
+
+                    def progress(done: int, total: int) -> None:
+                        bar.length = total
+                        bar.update(1)
+
+                    report = run_import(
+                        session,
+                        content=content,
+                        filename=file.name,
+                        actor=CLI_PRINCIPAL,
+                        dry_run=dry_run,
+                        progress=progress,
+                    )
+            else:
+                report = run_import(
+                    session,
+                    content=content,
+                    filename=file.name,
+                    actor=CLI_PRINCIPAL,
+                    dry_run=dry_run,
+                )
+    except KantmatchError as error:
+        _fail(error)
+    prefix = "Prøvekørsel (intet gemt): " if dry_run else ""
+    typer.echo(
+        f"{prefix}{report.rows} rækker: {len(report.created)} oprettet, "
+        f"{len(report.updated)} opdateret, {len({p.row for p in report.rejected})} afvist"
+    )
+    for problem in report.rejected:
+        typer.echo(
+            f"  række {problem.row} ({problem.cvr or '-'}) {problem.field}: {problem.message}"
+        )
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option()] = "127.0.0.1",
+    port: Annotated[int, typer.Option()] = 8000,
+    workers: Annotated[
+        int, typer.Option(help="Worker processes (use PostgreSQL for more than 1)")
+    ] = 1,
+) -> None:
+    """Start the HTTP server."""
+    import uvicorn
+
+    uvicorn.run(
+        "service.main:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level=get_settings().log_level.lower(),
+    )
+
+
+def main() -> None:
+    """Entry point of the console script."""
+    app()

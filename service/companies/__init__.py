@@ -1,0 +1,1 @@
+"""Companies: CVR and industry codes, the register, contacts, requirements and imports."""

@@ -1,0 +1,66 @@
+"""Errors of the companies domain."""
+
+from __future__ import annotations
+
+from service.errors import (
+    BadRequestError,
+    ConflictError,
+    FieldError,
+    ForbiddenError,
+    NotFoundError,
+    ValidationFailedError,
+)
+
+
+class CompanyNotFoundError(NotFoundError):
+    """No company with that id."""
+
+    def __init__(self, company_id: str) -> None:
+        super().__init__(
+            f"Virksomheden {company_id} findes ikke", f"Company {company_id} does not exist"
+        )
+
+
+class CvrTakenError(ConflictError):
+    """Another company already has the CVR number."""
+
+    def __init__(self, cvr: str, company_id: str) -> None:
+        super().__init__(
+            f"CVR-nummeret {cvr} er allerede registreret (virksomhed {company_id})",
+            f"The CVR number {cvr} is already registered (company {company_id})",
+            code="cvr_taken",
+            fields=[FieldError("cvr", "Findes allerede", "Already exists")],
+        )
+
+
+class CompanyOutOfScopeError(ForbiddenError):
+    """A municipality-scoped user touched a company in another municipality."""
+
+    def __init__(self, municipality_code: str) -> None:
+        super().__init__(
+            f"Du har ikke adgang til virksomheder i kommune {municipality_code}",
+            f"You have no access to companies in municipality {municipality_code}",
+        )
+
+
+class CompanyDataError(ValidationFailedError):
+    """The fields are well-formed but do not fit together (unknown code, postal code ...)."""
+
+    def __init__(self, field: str, message_da: str, message_en: str) -> None:
+        super().__init__(
+            "Virksomhedens oplysninger kan ikke bruges",
+            "The company's data cannot be used",
+            fields=[FieldError(field, message_da, message_en)],
+        )
+
+
+class UnreadableFileError(BadRequestError):
+    """An import file that cannot be read as a table."""
+
+    def __init__(self, reason_da: str, reason_en: str) -> None:
+        super().__init__(
+            f"Filen kan ikke læses som en tabel: {reason_da}. Intet er gemt.",
+            f"The file cannot be read as a table: {reason_en}. Nothing was stored.",
+            code="unreadable_file",
+            fields=[FieldError("file", reason_da, reason_en)],
+        )

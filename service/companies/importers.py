@@ -1,0 +1,408 @@
+"""Company import from the job centres' CSV and XLSX lists: upsert by CVR, row by row.
+
+A row is stored whole or not at all (each row runs in a savepoint); every rejected row is
+reported with the column and the reason. A file that cannot be read as a table changes nothing.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import zipfile
+from collections.abc import Callable, Iterable
+from datetime import date, datetime
+from typing import Any
+
+from pydantic import ValidationError
+from sqlmodel import Session
+
+from service.auth.audit import record_audit
+from service.auth.principal import Principal
+from service.companies import service as companies_service
+from service.companies.codes import normalise_digits, size_band_for_employees
+from service.companies.exceptions import UnreadableFileError
+from service.companies.models import Company
+from service.companies.schemas import (
+    CompanyCreate,
+    CompanyUpdate,
+    ContactPersonIn,
+    ImportReport,
+    ImportRowResult,
+    RowProblem,
+)
+from service.errors import KantmatchError
+from service.i18n import validation_message
+from service.places import GULDBORGSUND, LOLLAND, lookup_postal_code
+from service.sectors import SECTOR_NAMES_DA
+
+Progress = Callable[[int, int], None]
+
+# Column headers people use, Danish and English, folded by _fold_header.
+HEADER_ALIASES: dict[str, tuple[str, ...]] = {
+    "cvr": ("cvr", "cvr nr", "cvrnr", "cvr nummer", "cvrnummer", "cvr number"),
+    "p_number": ("p nummer", "p nr", "pnr", "p number", "p_number"),
+    "name": (
+        "navn",
+        "name",
+        "virksomhed",
+        "virksomhedsnavn",
+        "firmanavn",
+        "company",
+        "company name",
+    ),
+    "address": ("adresse", "address", "vejnavn", "gade"),
+    "postal_code": ("postnr", "post nr", "postnummer", "postal code", "zip", "zip code"),
+    "city": ("by", "city", "postdistrikt", "bynavn"),
+    "municipality_code": ("kommunekode", "kommune kode", "kommunenr", "municipality code"),
+    "db07_code": ("branchekode", "branche kode", "db07", "db07 kode", "db07 code", "industry code"),
+    "db25_code": ("db25", "db25 kode", "db25 code"),
+    "sector": ("branche", "sektor slug", "sector"),
+    "employees": ("antal ansatte", "ansatte", "medarbejdere", "employees", "number of employees"),
+    "size_band": ("størrelse", "storrelse", "size band", "size"),
+    "sector_type": ("ejerform", "sektortype", "sector type", "ownership"),
+    "contact_owner": ("kontaktejer", "kontakt ejer", "ansvarlig", "contact owner"),
+    "contact_name": ("kontaktperson", "kontakt person", "kontakt", "contact person", "contact"),
+    "contact_title": ("stilling", "titel", "title", "job title"),
+    "phone": ("telefon", "tlf", "tlf nr", "telefonnummer", "phone", "phone number"),
+    "email": ("email", "e mail", "mail", "e mail adresse"),
+    "is_ambassador": ("ambassadør", "ambassador", "ambassadørvirksomhed"),
+    "accepts_visits": ("modtager besøg", "besøg", "busture", "accepts visits"),
+    "unskilled_tasks": ("ufaglærte opgaver", "opgaver for ufaglærte", "unskilled tasks"),
+    "is_paused": ("pause", "på pause", "paused", "is paused"),
+    "monthly_capacity": ("kapacitet", "kapacitet pr måned", "monthly capacity"),
+}
+_ALIAS_TO_FIELD = {alias: field for field, aliases in HEADER_ALIASES.items() for alias in aliases}
+
+_TRUE = {"ja", "j", "x", "1", "true", "yes", "y", "sand"}
+_FALSE = {"nej", "n", "0", "false", "no", "falsk", ""}
+_CONTACT_OWNERS = {
+    "jc lolland": "jc_lolland",
+    "jobcenter lolland": "jc_lolland",
+    "jc guldborgsund": "jc_guldborgsund",
+    "jobcenter guldborgsund": "jc_guldborgsund",
+    "blf": "blf",
+    "business lolland falster": "blf",
+}
+_SECTOR_TYPES = {
+    "privat": "private",
+    "private": "private",
+    "kommunal": "municipal",
+    "offentlig": "municipal",
+    "municipal": "municipal",
+    "anden": "other",
+    "andet": "other",
+    "other": "other",
+}
+_UNSKILLED = {"mange": "many", "få": "few", "fa": "few", "ingen": "none"}
+_SECTOR_BY_NAME = {name.casefold(): slug.value for slug, name in SECTOR_NAMES_DA.items()}
+
+
+def _fold_header(header: str) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"[_\-.:/]", " ", header.strip().casefold())).strip()
+
+
+def _fold_value(value: str) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"[_\-.]", " ", value.strip().casefold()))
+
+
+def _cell_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "ja" if value else "nej"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return str(value).strip()
+
+
+def _read_xlsx(content: bytes) -> list[list[str]]:
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as exc:
+        raise UnreadableFileError(
+            "regnearket er beskadiget eller ikke en XLSX-fil",
+            "the workbook is damaged or not an XLSX file",
+        ) from exc
+    try:
+        sheet = workbook.worksheets[0]
+        return [[_cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError, IndexError) as exc:
+        raise UnreadableFileError(
+            "regnearkets første ark kan ikke læses", "the first sheet cannot be read"
+        ) from exc
+    finally:
+        workbook.close()
+
+
+def _decode(content: bytes) -> str:
+    if b"\x00" in content[:4096]:
+        raise UnreadableFileError(
+            "filen er binær, ikke tekst (gem som .xlsx eller .csv)",
+            "the file is binary, not text (save it as .xlsx or .csv)",
+        )
+    try:
+        return content.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        # Danish Excel saves "CSV" as Windows-1252; Latin-1 is the last resort that never fails.
+        try:
+            return content.decode("cp1252")
+        except UnicodeDecodeError:
+            return content.decode("latin-1")
+
+
+def _read_csv(content: bytes) -> list[list[str]]:
+    text = _decode(content)
+    first_line = text.split("\n", 1)[0]
+    delimiter = max((";", ",", "\t"), key=first_line.count)
+    if first_line.count(delimiter) == 0:
+        raise UnreadableFileError(
+            "første linje har ingen kolonner adskilt af semikolon, komma eller tabulator",
+            "the first line has no columns separated by semicolon, comma or tab",
+        )
+    try:
+        return [
+            [cell.strip() for cell in row]
+            for row in csv.reader(io.StringIO(text), delimiter=delimiter)
+        ]
+    except csv.Error as exc:
+        raise UnreadableFileError(f"CSV-fejl: {exc}", f"CSV error: {exc}") from exc
+
+
+def read_table(content: bytes, filename: str | None) -> list[list[str]]:
+    """Read a CSV or XLSX file into rows of text cells, or raise UnreadableFileError."""
+    if not content.strip():
+        raise UnreadableFileError("filen er tom", "the file is empty")
+    if content.startswith(b"\xd0\xcf\x11\xe0"):
+        raise UnreadableFileError(
+            "gammelt Excel-format (.xls); gem som .xlsx eller .csv",
+            "old Excel format (.xls); save it as .xlsx or .csv",
+        )
+    name = (filename or "").lower()
+    if content.startswith(b"PK\x03\x04") or name.endswith((".xlsx", ".xlsm")):
+        return _read_xlsx(content)
+    return _read_csv(content)
+
+
+def _map_headers(header: list[str]) -> tuple[dict[int, str], list[str]]:
+    columns: dict[int, str] = {}
+    unknown: list[str] = []
+    for index, raw in enumerate(header):
+        if not raw.strip():
+            continue
+        field = _ALIAS_TO_FIELD.get(_fold_header(raw))
+        if field is None or field in columns.values():
+            unknown.append(raw)
+        else:
+            columns[index] = field
+    missing = [f for f in ("cvr", "name") if f not in columns.values()]
+    if missing:
+        names = {"cvr": "CVR", "name": "Navn"}
+        wanted = ", ".join(names[f] for f in missing)
+        raise UnreadableFileError(
+            f"kolonnen {wanted} mangler i første række", f"column {wanted} missing in the first row"
+        )
+    return columns, unknown
+
+
+def _convert(field: str, value: str) -> Any:
+    """Turn a spreadsheet cell into what the API schema expects (bad values pass through)."""
+    folded = _fold_value(value)
+    if field in ("is_ambassador", "accepts_visits", "is_paused"):
+        if folded in _TRUE:
+            return True
+        if folded in _FALSE:
+            return False
+        return value
+    if field == "contact_owner":
+        return _CONTACT_OWNERS.get(folded, value)
+    if field == "sector_type":
+        return _SECTOR_TYPES.get(folded, value)
+    if field == "unskilled_tasks":
+        return _UNSKILLED.get(folded, value)
+    if field == "sector":
+        return _SECTOR_BY_NAME.get(value.strip().casefold(), value.strip())
+    if field in ("cvr", "p_number", "db07_code", "db25_code"):
+        return normalise_digits(value)
+    return value
+
+
+def _row_payload(cells: dict[str, str]) -> dict[str, Any]:
+    """The API payload for one row of cells keyed by field."""
+    payload: dict[str, Any] = {}
+    for field, value in cells.items():
+        if value == "" or field in ("city", "contact_name", "contact_title", "phone", "email"):
+            continue
+        payload[field] = _convert(field, value)
+    employees = payload.pop("employees", None)
+    if employees is not None and "size_band" not in payload:
+        try:
+            payload["size_band"] = size_band_for_employees(int(float(employees.replace(",", "."))))
+        except ValueError:
+            payload["size_band"] = employees  # fails validation with a clear message
+    if cells.get("contact_name"):
+        payload["contacts"] = [
+            {
+                "name": cells["contact_name"],
+                "title": cells.get("contact_title") or None,
+                "phone": cells.get("phone") or None,
+                "email": cells.get("email") or None,
+                "is_primary": True,
+            }
+        ]
+    if "contact_owner" not in payload and "postal_code" in payload:
+        place = lookup_postal_code(str(payload["postal_code"]))
+        municipality = payload.get("municipality_code") or (place and place.municipality_code)
+        default_owner = {LOLLAND: "jc_lolland", GULDBORGSUND: "jc_guldborgsund"}
+        if municipality in default_owner:
+            payload["contact_owner"] = default_owner[str(municipality)]
+    return payload
+
+
+def _problems_from_validation(
+    exc: ValidationError, row: int, cvr: str | None, header_of: dict[str, str]
+) -> list[RowProblem]:
+    problems = []
+    for error in exc.errors():
+        location = [str(part) for part in error.get("loc", ())]
+        field = location[0] if location else "row"
+        if field == "contacts" and len(location) > 2:
+            field = {"name": "contact_name", "title": "contact_title"}.get(location[2], location[2])
+        problems.append(
+            RowProblem(
+                row=row,
+                cvr=cvr,
+                field=header_of.get(field, field),
+                message=validation_message(error, "da"),
+            )
+        )
+    return problems
+
+
+def _problems_from_domain_error(
+    exc: KantmatchError, row: int, cvr: str | None, header_of: dict[str, str]
+) -> list[RowProblem]:
+    if not exc.fields:
+        return [RowProblem(row=row, cvr=cvr, field="row", message=exc.message_da)]
+    return [
+        RowProblem(row=row, cvr=cvr, field=header_of.get(f.field, f.field), message=f.message_da)
+        for f in exc.fields
+    ]
+
+
+def _merge_contacts(
+    existing: list[ContactPersonIn], new: list[ContactPersonIn]
+) -> list[ContactPersonIn]:
+    by_name = {c.name.casefold(): c for c in existing}
+    for contact in new:
+        by_name[contact.name.casefold()] = contact
+    return list(by_name.values())
+
+
+def _upsert_row(
+    session: Session, payload: dict[str, Any], actor: Principal
+) -> tuple[Company, bool]:
+    """Create or update one company; raises ValidationError or a domain error."""
+    existing = companies_service.find_company_by_cvr(session, cvr=str(payload.get("cvr", "")))
+    if existing is None:
+        return companies_service.create_company(
+            session, data=CompanyCreate.model_validate(payload), actor=actor
+        ), True
+    update = CompanyUpdate.model_validate({k: v for k, v in payload.items() if k != "cvr"})
+    if update.contacts is not None:
+        current = companies_service.contacts_by_company(session, [existing.id]).get(existing.id, [])
+        update.contacts = _merge_contacts(
+            [ContactPersonIn.model_validate(c, from_attributes=True) for c in current],
+            update.contacts,
+        )
+    return companies_service.update_company(
+        session, company=existing, data=update, actor=actor
+    ), False
+
+
+def _data_rows(table: list[list[str]]) -> Iterable[tuple[int, list[str]]]:
+    for offset, cells in enumerate(table[1:]):
+        if any(cell.strip() for cell in cells):
+            yield offset + 2, cells  # spreadsheet row number: the header is row 1
+
+
+def import_companies(
+    session: Session,
+    *,
+    content: bytes,
+    filename: str | None,
+    actor: Principal,
+    dry_run: bool = False,
+    progress: Progress | None = None,
+) -> ImportReport:
+    """Import a company list; each valid row is created or updated, each bad row reported."""
+    table = read_table(content, filename)
+    if not table:
+        raise UnreadableFileError("filen har ingen rækker", "the file has no rows")
+    columns, unknown = _map_headers(table[0])
+    header_of = {field: table[0][index] for index, field in columns.items()}
+    rows = list(_data_rows(table))
+    report = ImportReport(
+        file_name=filename,
+        dry_run=dry_run,
+        rows=len(rows),
+        created=[],
+        updated=[],
+        rejected=[],
+        unknown_columns=unknown,
+    )
+    seen: dict[str, int] = {}
+    outer = session.begin_nested() if dry_run else None
+    for done, (row_number, cells) in enumerate(rows, start=1):
+        values = {field: (cells[i] if i < len(cells) else "") for i, field in columns.items()}
+        payload = _row_payload(values)
+        cvr = str(payload.get("cvr") or "") or None
+        if cvr and cvr in seen:
+            report.rejected.append(
+                RowProblem(
+                    row=row_number,
+                    cvr=cvr,
+                    field=header_of["cvr"],
+                    message=f"CVR-nummeret står også i række {seen[cvr]}; rækken er sprunget over",
+                )
+            )
+            continue
+        savepoint = session.begin_nested()
+        try:
+            company, created = _upsert_row(session, payload, actor)
+            savepoint.commit()
+        except ValidationError as exc:
+            savepoint.rollback()
+            report.rejected.extend(_problems_from_validation(exc, row_number, cvr, header_of))
+        except KantmatchError as exc:
+            savepoint.rollback()
+            report.rejected.extend(_problems_from_domain_error(exc, row_number, cvr, header_of))
+        else:
+            if cvr:
+                seen[cvr] = row_number
+            result = ImportRowResult(
+                row=row_number, cvr=company.cvr, company_id=company.id, name=company.name
+            )
+            (report.created if created else report.updated).append(result)
+        if progress is not None:
+            progress(done, len(rows))
+    if outer is not None:
+        outer.rollback()
+    else:
+        record_audit(
+            session,
+            actor=actor,
+            action="import",
+            entity_type="company",
+            detail={
+                "file": filename,
+                "created": len(report.created),
+                "updated": len(report.updated),
+                "rejected_rows": len({p.row for p in report.rejected}),
+            },
+        )
+    return report

@@ -1,0 +1,112 @@
+"""HTTP routes for the company register, contacts and imports."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Request, UploadFile, status
+
+from service.auth.dependencies import StaffPrincipal, require_roles
+from service.auth.principal import Principal, Role
+from service.companies import importers
+from service.companies import service as companies_service
+from service.companies.dependencies import CompanyDep
+from service.companies.schemas import (
+    BusinessCard,
+    CompanyCreate,
+    CompanyPublic,
+    CompanyUpdate,
+    ImportReport,
+)
+from service.db import SessionDep
+from service.pagination import DEFAULT_LIMIT, CursorQuery, LimitQuery, UpdatedSinceQuery
+from service.schemas import Page
+from service.sectors import Sector
+
+router = APIRouter(prefix="/companies", tags=["companies"])
+
+# Everyone but the integration reads the register; consultants and admins change it.
+Reader = StaffPrincipal
+Writer = Annotated[
+    Principal,
+    Depends(require_roles(Role.admin, Role.company_consultant, Role.blf_consultant)),
+]
+
+
+@router.get("", response_model=Page[CompanyPublic])
+def list_companies(
+    session: SessionDep,
+    _: Reader,
+    q: Annotated[str | None, Query(max_length=200, description="Name, CVR or address")] = None,
+    sector: Sector | None = None,
+    municipality_code: Annotated[str | None, Query(pattern=r"^\d{3}$")] = None,
+    updated_since: UpdatedSinceQuery = None,
+    limit: LimitQuery = DEFAULT_LIMIT,
+    cursor: CursorQuery = None,
+) -> Page[CompanyPublic]:
+    """Search the company register by name, CVR or address, sector and municipality."""
+    rows, next_cursor = companies_service.list_companies(
+        session,
+        q=q,
+        sector=sector,
+        municipality_code=municipality_code,
+        updated_since=updated_since,
+        limit=limit,
+        cursor=cursor,
+    )
+    return Page[CompanyPublic](
+        items=companies_service.companies_public(session, rows), next_cursor=next_cursor
+    )
+
+
+@router.post("", response_model=CompanyPublic, status_code=status.HTTP_201_CREATED)
+def create_company(data: CompanyCreate, session: SessionDep, actor: Writer) -> CompanyPublic:
+    """Register a company (CVR checked, sector and coordinates filled in)."""
+    company = companies_service.create_company(session, data=data, actor=actor)
+    return companies_service.companies_public(session, [company])[0]
+
+
+@router.post("/import", response_model=ImportReport)
+def import_companies(
+    file: UploadFile,
+    session: SessionDep,
+    actor: Writer,
+    dry_run: Annotated[bool, Query(description="Check the file without storing")] = False,
+) -> ImportReport:
+    """Import a CSV or XLSX company list; upserts by CVR and reports every rejected row."""
+    return importers.import_companies(
+        session, content=file.file.read(), filename=file.filename, actor=actor, dry_run=dry_run
+    )
+
+
+@router.get("/{company_id}", response_model=CompanyPublic)
+def read_company(company: CompanyDep, session: SessionDep, _: Reader) -> CompanyPublic:
+    """One company with its contact persons."""
+    return companies_service.companies_public(session, [company])[0]
+
+
+@router.patch("/{company_id}", response_model=CompanyPublic)
+def update_company(
+    company: CompanyDep, data: CompanyUpdate, session: SessionDep, actor: Writer
+) -> CompanyPublic:
+    """Change some fields of a company; `contacts`, when given, replaces the list."""
+    company = companies_service.update_company(session, company=company, data=data, actor=actor)
+    return companies_service.companies_public(session, [company])[0]
+
+
+@router.delete("/{company_id}", status_code=status.HTTP_204_NO_CONTENT)
+def delete_company(company: CompanyDep, session: SessionDep, actor: Writer) -> None:
+    """Remove a company and its contact persons."""
+    companies_service.delete_company(session, company=company, actor=actor)
+
+
+@router.get("/{company_id}/contacts", response_model=BusinessCard)
+def read_business_card(
+    company: CompanyDep, request: Request, session: SessionDep, _: Reader
+) -> BusinessCard:
+    """The extended business card: contact persons and every unit the company can call."""
+    return companies_service.business_card(
+        session,
+        company=company,
+        contact_points_file=request.app.state.settings.contact_points_file,
+    )

@@ -1,0 +1,310 @@
+"""Company register: create, change, find, delete, contacts and the extended business card."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections import defaultdict
+from datetime import datetime
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+from sqlalchemy import delete
+from sqlmodel import Session, col, select
+
+from service.auth.audit import record_audit
+from service.auth.principal import Principal, Role
+from service.companies.codes import known_divisions, sector_from_codes
+from service.companies.exceptions import (
+    CompanyDataError,
+    CompanyNotFoundError,
+    CompanyOutOfScopeError,
+    CvrTakenError,
+)
+from service.companies.models import Company, CompanyContact
+from service.companies.schemas import (
+    BusinessCard,
+    CompanyCreate,
+    CompanyFields,
+    CompanyPublic,
+    CompanyUpdate,
+    ContactOwner,
+    ContactPersonIn,
+    ContactPersonPublic,
+    ContactPoint,
+)
+from service.db import utcnow
+from service.errors import validation_failed_from
+from service.pagination import as_utc, paginate
+from service.places import lookup_postal_code
+
+CONTACT_OWNER_NAMES = {
+    ContactOwner.jc_lolland: "Jobcenter Lolland",
+    ContactOwner.jc_guldborgsund: "Jobcenter Guldborgsund",
+    ContactOwner.blf: "Business Lolland-Falster",
+}
+WRITE_ROLES = frozenset({Role.admin, Role.company_consultant, Role.blf_consultant})
+# Columns a caller sets directly; contacts and derived columns are handled separately.
+_PLAIN_FIELDS = set(CompanyFields.model_fields) - {"contacts"}
+
+
+def check_write_scope(actor: Principal, municipality_code: str) -> None:
+    """Raise 403 unless the actor may change companies in the municipality."""
+    if actor.role not in WRITE_ROLES or not actor.can_access_municipality(municipality_code):
+        raise CompanyOutOfScopeError(municipality_code)
+
+
+def _resolve(data: CompanyCreate, *, coordinates_given: bool) -> dict[str, Any]:
+    """The stored columns for validated input: sector, municipality, city and coordinates filled."""
+    values = data.model_dump(include=_PLAIN_FIELDS | {"cvr"})
+    for field, version in (("db07_code", "DB07"), ("db25_code", "DB25")):
+        code = values.get(field)
+        if code and code[:2] not in known_divisions(version):  # type: ignore[arg-type]
+            raise CompanyDataError(
+                field,
+                f"Ukendt branchekode: hovedgruppen {code[:2]} findes ikke i {version}",
+                f"Unknown industry code: division {code[:2]} does not exist in {version}",
+            )
+    if data.sector is None:
+        values["sector"] = sector_from_codes(data.db07_code, data.db25_code)
+    place = lookup_postal_code(data.postal_code)
+    if data.municipality_code is None:
+        if place is None:
+            raise CompanyDataError(
+                "municipality_code",
+                f"Postnummer {data.postal_code} ligger uden for Lolland og Guldborgsund; "
+                "angiv kommunekoden",
+                f"Postal code {data.postal_code} is outside Lolland and Guldborgsund; "
+                "give the municipality code",
+            )
+        values["municipality_code"] = place.municipality_code
+    values["city"] = place.city if place else None
+    if coordinates_given and data.lat is not None:
+        values["coordinates_source"] = "given"
+    elif place is not None:
+        values.update(lat=place.lat, lon=place.lon, coordinates_source="postal_code")
+    else:
+        values.update(lat=None, lon=None, coordinates_source=None)
+    values["requirements"] = {str(k): str(v) for k, v in (data.requirements or {}).items()}
+    for field, default in (("sector_type", "private"), ("is_ambassador", False)):
+        if values.get(field) is None:
+            values[field] = default
+    for field in ("accepts_visits", "is_paused"):
+        if values.get(field) is None:
+            values[field] = False
+    values["search_text"] = " ".join(
+        str(part) for part in (data.name, data.cvr, data.address, values["city"]) if part
+    ).casefold()
+    return values
+
+
+def _replace_contacts(session: Session, company_id: str, contacts: list[ContactPersonIn]) -> None:
+    session.execute(delete(CompanyContact).where(col(CompanyContact.company_id) == company_id))
+    for position, contact in enumerate(contacts):
+        session.add(
+            CompanyContact(company_id=company_id, position=position, **contact.model_dump())
+        )
+
+
+def find_company_by_cvr(session: Session, *, cvr: str) -> Company | None:
+    """The company with a CVR number, if registered."""
+    return session.exec(select(Company).where(Company.cvr == cvr)).first()
+
+
+def create_company(
+    session: Session, *, data: CompanyCreate, actor: Principal, is_demo: bool = False
+) -> Company:
+    """Register a company; 409 if the CVR number is taken."""
+    values = _resolve(data, coordinates_given=data.lat is not None)
+    check_write_scope(actor, values["municipality_code"])
+    existing = find_company_by_cvr(session, cvr=data.cvr)
+    if existing is not None:
+        raise CvrTakenError(data.cvr, existing.id)
+    company = Company(**values, is_demo=is_demo)
+    session.add(company)
+    session.flush()
+    _replace_contacts(session, company.id, data.contacts or [])
+    session.flush()
+    record_audit(session, actor=actor, action="create", entity_type="company", entity_id=company.id)
+    return company
+
+
+def get_company(session: Session, *, company_id: str) -> Company:
+    """Load a company or raise 404."""
+    company = session.get(Company, company_id)
+    if company is None:
+        raise CompanyNotFoundError(company_id)
+    return company
+
+
+def _as_create(company: Company, patch: dict[str, Any]) -> tuple[CompanyCreate, bool]:
+    current: dict[str, Any] = {f: getattr(company, f) for f in _PLAIN_FIELDS | {"cvr"}}
+    coordinates_given = company.coordinates_source == "given" or "lat" in patch or "lon" in patch
+    if not coordinates_given or (patch.get("lat") is None and "lat" in patch):
+        current.update(lat=None, lon=None)
+        coordinates_given = False
+    if company.sector == sector_from_codes(company.db07_code, company.db25_code):
+        current["sector"] = None  # derived, so it follows a changed industry code
+    if company.municipality_code and "postal_code" in patch and "municipality_code" not in patch:
+        current["municipality_code"] = None  # re-derive from the new postal code
+    current.update({k: v for k, v in patch.items() if k != "contacts"})
+    try:
+        return CompanyCreate.model_validate(current), coordinates_given
+    except ValidationError as exc:
+        raise validation_failed_from(exc) from exc
+
+
+def update_company(
+    session: Session, *, company: Company, data: CompanyUpdate, actor: Principal
+) -> Company:
+    """Apply a partial change; derived fields (sector, municipality, coordinates) follow."""
+    check_write_scope(actor, company.municipality_code)
+    patch = data.model_dump(exclude_unset=True)
+    merged, coordinates_given = _as_create(company, patch)
+    values = _resolve(merged, coordinates_given=coordinates_given)
+    check_write_scope(actor, values["municipality_code"])
+    changed = sorted(k for k, v in values.items() if getattr(company, k) != v)
+    for key, value in values.items():
+        setattr(company, key, value)
+    if data.contacts is not None:
+        _replace_contacts(session, company.id, data.contacts)
+        changed.append("contacts")
+    company.updated_at = utcnow()
+    session.add(company)
+    session.flush()
+    record_audit(
+        session,
+        actor=actor,
+        action="update",
+        entity_type="company",
+        entity_id=company.id,
+        detail={"fields": changed},
+    )
+    return company
+
+
+def delete_company(session: Session, *, company: Company, actor: Principal) -> None:
+    """Remove a company and its contacts."""
+    check_write_scope(actor, company.municipality_code)
+    session.delete(company)
+    session.flush()
+    record_audit(
+        session,
+        actor=actor,
+        action="delete",
+        entity_type="company",
+        entity_id=company.id,
+        detail={"cvr": company.cvr},
+    )
+
+
+def list_companies(
+    session: Session,
+    *,
+    q: str | None,
+    sector: str | None,
+    municipality_code: str | None,
+    updated_since: datetime | None,
+    limit: int,
+    cursor: str | None,
+) -> tuple[list[Company], str | None]:
+    """One page of companies matching the filters; by name, or by change time when syncing."""
+    statement = select(Company)
+    if q:
+        escaped = q.casefold().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        statement = statement.where(col(Company.search_text).like(f"%{escaped}%", escape="\\"))
+    if sector:
+        statement = statement.where(Company.sector == sector)
+    if municipality_code:
+        statement = statement.where(Company.municipality_code == municipality_code)
+    order_by: list[Any] = [Company.name, Company.id]
+    if updated_since is not None:
+        statement = statement.where(col(Company.updated_at) >= as_utc(updated_since))
+        order_by = [Company.updated_at, Company.id]
+    return paginate(session, statement, order_by=order_by, limit=limit, cursor=cursor)
+
+
+def contacts_by_company(
+    session: Session, company_ids: list[str]
+) -> dict[str, list[CompanyContact]]:
+    """Contact persons for many companies in one query, in their stored order."""
+    result: dict[str, list[CompanyContact]] = defaultdict(list)
+    if not company_ids:
+        return result
+    statement = (
+        select(CompanyContact)
+        .where(col(CompanyContact.company_id).in_(company_ids))
+        .order_by(col(CompanyContact.company_id), col(CompanyContact.position))
+    )
+    for contact in session.exec(statement):
+        result[contact.company_id].append(contact)
+    return result
+
+
+def _contact_public(contact: CompanyContact) -> ContactPersonPublic:
+    return ContactPersonPublic.model_validate(contact, from_attributes=True)
+
+
+def to_public(company: Company, contacts: list[CompanyContact]) -> CompanyPublic:
+    """The API shape of a company with its contacts."""
+    return CompanyPublic.model_validate(
+        {**company.model_dump(), "contacts": [_contact_public(c) for c in contacts]}
+    )
+
+
+def companies_public(session: Session, companies: list[Company]) -> list[CompanyPublic]:
+    """API shapes for a list of companies, loading their contacts in one query."""
+    contacts = contacts_by_company(session, [c.id for c in companies])
+    return [to_public(c, contacts.get(c.id, [])) for c in companies]
+
+
+def _contact_points_text(path: str | None) -> str:
+    if path:
+        return Path(path).read_text("utf-8")
+    return (
+        resources.files("service.companies").joinpath("data/contact_points.csv").read_text("utf-8")
+    )
+
+
+@lru_cache(maxsize=4)
+def contact_points(path: str | None = None) -> tuple[ContactPoint, ...]:
+    """The job-centre and BLF units companies can call (from the editable data file)."""
+    text = _contact_points_text(path)
+    lines = [line for line in text.splitlines() if line and not line.startswith("#")]
+    return tuple(
+        ContactPoint(
+            owner=ContactOwner(row["owner"]),
+            name=row["name"],
+            phone=row["phone"] or None,
+            email=row["email"] or None,
+            hours=row["hours"] or None,
+            verified=row["verified"].strip().lower() == "true",
+        )
+        for row in csv.DictReader(io.StringIO("\n".join(lines)), delimiter=";")
+    )
+
+
+def business_card(
+    session: Session, *, company: Company, contact_points_file: str | None = None
+) -> BusinessCard:
+    """The extended business card: the company's contacts and every unit it can call."""
+    owner = ContactOwner(company.contact_owner)
+    points = sorted(contact_points(contact_points_file), key=lambda p: p.owner != owner)
+    warnings = [
+        f"Telefonnummer for {p.name} er ikke indlæst og kontrolleret (se docs/operations.md)"
+        for p in points
+        if not p.verified or not p.phone
+    ]
+    contacts = contacts_by_company(session, [company.id]).get(company.id, [])
+    return BusinessCard(
+        company_id=company.id,
+        company_name=company.name,
+        contact_owner=owner,
+        contact_owner_name=CONTACT_OWNER_NAMES[owner],
+        contacts=[_contact_public(c) for c in contacts],
+        contact_points=list(points),
+        warnings=warnings,
+    )

@@ -1,0 +1,230 @@
+"""Domain errors that carry their HTTP status, and the one handler that renders them.
+
+Every error leaves the service as
+``{"error": {"code": ..., "message": ..., "fields": [{"field": ..., "message": ...}]}}``
+in Danish by default and English with ``Accept-Language: en``.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from service.i18n import Lang, preferred_language, validation_message
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class FieldError:
+    """A problem with one named field, in both languages."""
+
+    field: str
+    message_da: str
+    message_en: str
+
+    def render(self, lang: Lang) -> dict[str, str]:
+        """The field error as it appears in a response."""
+        return {
+            "field": self.field,
+            "message": self.message_da if lang == "da" else self.message_en,
+        }
+
+
+class KantmatchError(Exception):
+    """Base class for errors the API reports to the caller with a status code."""
+
+    status_code: int = 400
+    code: str = "bad_request"
+
+    def __init__(
+        self,
+        message_da: str,
+        message_en: str | None = None,
+        *,
+        fields: Sequence[FieldError] = (),
+        code: str | None = None,
+    ) -> None:
+        super().__init__(message_en or message_da)
+        self.message_da = message_da
+        self.message_en = message_en or message_da
+        self.fields = list(fields)
+        if code is not None:
+            self.code = code
+
+    def message(self, lang: Lang) -> str:
+        """The message in the requested language."""
+        return self.message_da if lang == "da" else self.message_en
+
+
+class BadRequestError(KantmatchError):
+    """The request cannot be understood (400)."""
+
+
+class UnauthorizedError(KantmatchError):
+    """No valid credentials (401)."""
+
+    status_code = 401
+    code = "unauthorized"
+
+
+class ForbiddenError(KantmatchError):
+    """The role or municipality does not allow this (403)."""
+
+    status_code = 403
+    code = "forbidden"
+
+
+class NotFoundError(KantmatchError):
+    """The resource does not exist or is not visible to the caller (404)."""
+
+    status_code = 404
+    code = "not_found"
+
+
+class ConflictError(KantmatchError):
+    """The request conflicts with the current state (409)."""
+
+    status_code = 409
+    code = "conflict"
+
+
+class PayloadTooLargeError(KantmatchError):
+    """The body is larger than the upload limit (413)."""
+
+    status_code = 413
+    code = "payload_too_large"
+
+
+class ValidationFailedError(KantmatchError):
+    """Fields of an otherwise readable request are invalid (422)."""
+
+    status_code = 422
+    code = "validation_error"
+
+
+def error_body(code: str, message: str, fields: Sequence[dict[str, str]] = ()) -> dict[str, Any]:
+    """The JSON body of every error response."""
+    return {"error": {"code": code, "message": message, "fields": list(fields)}}
+
+
+def _lang(request: Request) -> Lang:
+    return preferred_language(request.headers.get("accept-language"))
+
+
+def _field_name(location: Sequence[Any]) -> str:
+    parts = [str(part) for part in location]
+    if parts and parts[0] in ("body", "query", "path", "header", "cookie", "form"):
+        parts = parts[1:]
+    return ".".join(parts) or "body"
+
+
+def render_error(error: KantmatchError, lang: Lang) -> JSONResponse:
+    """Render a domain error as a JSON response."""
+    headers = {"WWW-Authenticate": "Bearer"} if error.status_code == 401 else None
+    return JSONResponse(
+        error_body(error.code, error.message(lang), [f.render(lang) for f in error.fields]),
+        status_code=error.status_code,
+        headers=headers,
+    )
+
+
+async def _handle_domain_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, KantmatchError)
+    return render_error(exc, _lang(request))
+
+
+async def _handle_validation_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    lang = _lang(request)
+    errors = list(exc.errors())
+    if any(e.get("type") == "json_invalid" for e in errors):
+        detail = next(e for e in errors if e.get("type") == "json_invalid")
+        reason = str((detail.get("ctx") or {}).get("error", ""))
+        return render_error(
+            BadRequestError(
+                f"Anmodningens indhold er ikke gyldig JSON ({reason})",
+                f"The request body is not valid JSON ({reason})",
+                code="invalid_json",
+            ),
+            lang,
+        )
+    fields = [
+        FieldError(
+            _field_name(e.get("loc", ())),
+            validation_message(e, "da"),
+            validation_message(e, "en"),
+        )
+        for e in errors
+    ]
+    return render_error(
+        ValidationFailedError(
+            "Anmodningen indeholder ugyldige felter",
+            "The request has invalid fields",
+            fields=fields,
+        ),
+        lang,
+    )
+
+
+_HTTP_MESSAGES: dict[int, tuple[str, str, str]] = {
+    404: ("not_found", "Adressen findes ikke", "No such address"),
+    405: ("method_not_allowed", "Metoden er ikke tilladt her", "Method not allowed here"),
+    401: ("unauthorized", "Log ind eller send en API-nøgle", "Log in or send an API key"),
+}
+
+
+async def _handle_http_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    lang = _lang(request)
+    code, da, en = _HTTP_MESSAGES.get(
+        exc.status_code, ("http_error", str(exc.detail), str(exc.detail))
+    )
+    return JSONResponse(
+        error_body(code, da if lang == "da" else en),
+        status_code=exc.status_code,
+        headers=getattr(exc, "headers", None),
+    )
+
+
+async def _handle_unexpected(request: Request, exc: Exception) -> JSONResponse:
+    logger.exception("Unhandled error on %s %s", request.method, request.url.path)
+    lang = _lang(request)
+    message = (
+        "Der opstod en intern fejl; den er skrevet i serverens log"
+        if lang == "da"
+        else "An internal error occurred; it has been written to the server log"
+    )
+    return JSONResponse(error_body("internal_error", message), status_code=500)
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Register the handlers that render every error in the API's JSON shape."""
+    app.add_exception_handler(KantmatchError, _handle_domain_error)
+    app.add_exception_handler(RequestValidationError, _handle_validation_error)
+    app.add_exception_handler(StarletteHTTPException, _handle_http_error)
+    app.add_exception_handler(Exception, _handle_unexpected)
+
+
+def validation_failed_from(exc: Any, *, prefix: str = "") -> ValidationFailedError:
+    """Turn a pydantic ValidationError raised inside a service into a 422 with named fields."""
+    fields = [
+        FieldError(
+            prefix + _field_name(e.get("loc", ()))
+            if e.get("loc")
+            else prefix.rstrip(".") or "body",
+            validation_message(e, "da"),
+            validation_message(e, "en"),
+        )
+        for e in exc.errors()
+    ]
+    return ValidationFailedError(
+        "Oplysningerne indeholder ugyldige felter", "The data has invalid fields", fields=fields
+    )

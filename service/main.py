@@ -1,0 +1,61 @@
+"""The FastAPI application factory. Nothing here runs at import time."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import Depends, FastAPI
+from sqlalchemy import Engine
+
+from service import __version__
+from service.auth.dependencies import get_current_principal
+from service.auth.router import router as auth_router
+from service.companies.router import router as companies_router
+from service.config import Settings, get_settings
+from service.db import make_engine
+from service.errors import install_error_handlers
+from service.middleware import BodySizeLimitMiddleware
+from service.system import public_router as system_public_router
+from service.system import router as system_router
+
+API_PREFIX = "/api/v1"
+
+# Routers included here without authentication; everything else requires a valid API key.
+PUBLIC_PATHS = frozenset({"/health", "/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc"})
+
+
+def create_app(settings: Settings | None = None, *, engine: Engine | None = None) -> FastAPI:
+    """Build the application; tests pass a shared engine, else one is made from settings."""
+    settings = settings or get_settings()
+    owns_engine = engine is None
+    app_engine = engine or make_engine(
+        settings.database_url, sqlite_busy_timeout_ms=settings.sqlite_busy_timeout_ms
+    )
+    logging.getLogger("service").setLevel(settings.log_level)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        yield
+        if owns_engine:
+            app_engine.dispose()
+
+    app = FastAPI(
+        title="Kantmatch",
+        version=__version__,
+        description="Opgaver frem for stillinger: match af virksomheders opgaver og borgere "
+        "fra kanten af arbejdsmarkedet (Lolland og Guldborgsund).",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.engine = app_engine
+    app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_upload_bytes)
+    install_error_handlers(app)
+
+    authenticated = [Depends(get_current_principal)]
+    app.include_router(system_public_router)
+    app.include_router(system_router, prefix=API_PREFIX, dependencies=authenticated)
+    app.include_router(auth_router, prefix=API_PREFIX, dependencies=authenticated)
+    app.include_router(companies_router, prefix=API_PREFIX, dependencies=authenticated)
+    return app

@@ -1,0 +1,120 @@
+"""Fixtures: every database test runs on SQLite and on a real PostgreSQL server.
+
+The schema is built by running the Alembic migrations; each test runs inside a transaction
+that is rolled back, and the app's session dependency is pointed at that transaction.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi import FastAPI, Request
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine, text
+from sqlmodel import Session
+
+from service.config import Settings
+from service.db import get_session, make_engine
+from service.main import create_app
+from service.migrations_runner import upgrade_database
+from tests.pgserver import PostgresServer, find_bindir, start_postgres
+
+BACKENDS = ["sqlite", "postgresql"]
+REQUIRE_POSTGRES = os.environ.get("KANTMATCH_REQUIRE_POSTGRES") == "1"
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[PostgresServer]:
+    """A throwaway PostgreSQL cluster for the whole test run."""
+    bindir = find_bindir()
+    if bindir is None:
+        message = (
+            "PostgreSQL server binaries not found (pg_config --bindir, /usr/lib/postgresql/*/bin)"
+        )
+        if REQUIRE_POSTGRES:
+            pytest.fail(message + " and KANTMATCH_REQUIRE_POSTGRES=1")
+        pytest.skip(message)
+    server = start_postgres(bindir)
+    yield server
+    server.stop()
+
+
+def fresh_database_url(backend: str, request: pytest.FixtureRequest, name: str) -> str:
+    """The URL of a new, empty database on the given backend."""
+    if backend == "sqlite":
+        directory = Path(tempfile.mkdtemp(prefix="kantmatch-sqlite-"))
+        return f"sqlite:///{directory / (name + '.db')}"
+    server: PostgresServer = request.getfixturevalue("pg_server")
+    admin = make_engine(server.url())
+    with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return server.url(name)
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> str:
+    """The database backend of this test run: sqlite or postgresql."""
+    return str(request.param)
+
+
+@pytest.fixture(scope="session")
+def engine(backend: str, request: pytest.FixtureRequest) -> Iterator[Engine]:
+    """A migrated database on the backend, shared by the tests of the session."""
+    url = fresh_database_url(backend, request, "kantmatch_test")
+    test_engine = make_engine(url)
+    upgrade_database(test_engine)
+    yield test_engine
+    test_engine.dispose()
+
+
+@pytest.fixture
+def session(engine: Engine) -> Iterator[Session]:
+    """A session inside a transaction that is rolled back after the test."""
+    connection = engine.connect()
+    transaction = connection.begin()
+    test_session = Session(
+        bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False
+    )
+    try:
+        yield test_session
+    finally:
+        test_session.close()
+        transaction.rollback()
+        connection.close()
+
+
+@pytest.fixture
+def settings() -> Settings:
+    """Settings for a test app (the database comes from the engine fixture)."""
+    return Settings(environment="test", secret_key="t" * 40, max_upload_bytes=256 * 1024)
+
+
+@pytest.fixture
+def app(engine: Engine, session: Session, settings: Settings) -> FastAPI:
+    """The real application, its requests running in the test's transaction."""
+    application = create_app(settings, engine=engine)
+
+    def override_session(request: Request) -> Iterator[Session]:
+        # Same contract as the real dependency; commit only releases the test's savepoint.
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+
+    application.dependency_overrides[get_session] = override_session
+    return application
+
+
+@pytest.fixture
+def client(app: FastAPI) -> Iterator[TestClient]:
+    """An HTTP client for the app."""
+    with TestClient(app) as test_client:
+        yield test_client
