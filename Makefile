@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEV_STAMP := $(VENV)/.installed-dev
 
-.PHONY: run test check format lint typecheck bench clean
+.PHONY: run test check format lint typecheck clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)

@@ -6,16 +6,17 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 import typer
+from pydantic import ValidationError
 from sqlmodel import Session
 
 from service.auth import service as auth_service
 from service.auth.principal import CLI_PRINCIPAL, Role
-from service.config import get_settings
+from service.config import Settings, get_settings
 from service.db import make_engine
-from service.errors import KantmatchError
+from service.errors import KantmatchError, validation_failed_from
 
 app = typer.Typer(help="Kantmatch: opgaver frem for stillinger.", no_args_is_help=True)
 keys_app = typer.Typer(help="API keys.", no_args_is_help=True)
@@ -26,10 +27,21 @@ app.add_typer(users_app, name="users")
 app.add_typer(import_app, name="import")
 
 
+def _settings() -> Settings:
+    """The settings, or a clear message (not a traceback) when the environment is invalid."""
+    try:
+        return get_settings()
+    except ValidationError as exc:
+        typer.echo("Fejl i indstillingerne (KANTMATCH_*):", err=True)
+        for error in exc.errors():
+            typer.echo(f"  {error['msg']}", err=True)
+        raise typer.Exit(code=1) from exc
+
+
 @contextmanager
 def _session() -> Iterator[Session]:
     """One transaction for the whole command: all of it is stored, or none of it."""
-    settings = get_settings()
+    settings = _settings()
     engine = make_engine(
         settings.database_url, sqlite_busy_timeout_ms=settings.sqlite_busy_timeout_ms
     )
@@ -40,7 +52,7 @@ def _session() -> Iterator[Session]:
         engine.dispose()
 
 
-def _fail(error: KantmatchError) -> None:
+def _fail(error: KantmatchError) -> NoReturn:
     typer.echo(f"Fejl: {error.message_da}", err=True)
     for field in error.fields:
         typer.echo(f"  {field.field}: {field.message_da}", err=True)
@@ -52,8 +64,10 @@ def init() -> None:
     """Create or migrate the database to the newest schema."""
     from service.migrations_runner import head_revision, upgrade_database
 
-    settings = get_settings()
-    engine = make_engine(settings.database_url)
+    settings = _settings()
+    engine = make_engine(
+        settings.database_url, sqlite_busy_timeout_ms=settings.sqlite_busy_timeout_ms
+    )
     try:
         upgrade_database(engine)
     finally:
@@ -70,7 +84,7 @@ def demo(
     """Load fictional demo users and companies (once; refused in production)."""
     from service.demo import load_demo
 
-    if get_settings().environment == "production":
+    if _settings().environment == "production":
         typer.echo(
             "Fejl: demodata indlæses ikke i produktion (KANTMATCH_ENVIRONMENT=production)", err=True
         )
@@ -98,6 +112,8 @@ def keys_create(
             _, key = auth_service.create_user_with_key(
                 session, name=name, role=role, municipality_code=municipality, actor=CLI_PRINCIPAL
             )
+    except ValidationError as exc:  # e.g. a scoped role without --municipality
+        _fail(validation_failed_from(exc))
     except KantmatchError as error:
         _fail(error)
     typer.echo(key)
@@ -114,10 +130,7 @@ def users_create(
     ] = "",
 ) -> None:
     """Create a user who logs in with e-mail and password (stored as an argon2 hash)."""
-    from pydantic import ValidationError
-
     from service.auth.schemas import UserCreate
-    from service.errors import validation_failed_from
 
     try:
         data = UserCreate(
@@ -196,7 +209,7 @@ def serve(
         host=host,
         port=port,
         workers=workers,
-        log_level=get_settings().log_level.lower(),
+        log_level=_settings().log_level.lower(),
     )
 
 

@@ -65,7 +65,8 @@ def make_engine(database_url: str, *, sqlite_busy_timeout_ms: int = 5000) -> Eng
         event.listen(engine, "connect", _set_sqlite_pragmas(sqlite_busy_timeout_ms))
         event.listen(engine, "begin", _begin_sqlite_transaction)
         return engine
-    if url.get_backend_name() == "postgresql" and url.drivername in ("postgresql", "postgres"):
+    # A bare scheme (postgres:// as many hosts hand it out, or postgresql://) means psycopg 3.
+    if url.drivername in ("postgresql", "postgres"):
         url = url.set(drivername="postgresql+psycopg")
     return create_engine(url, pool_pre_ping=True)
 

@@ -308,6 +308,9 @@ def load_demo(
     if existing:
         return DemoResult(companies_created=0, keys=keys, already_loaded=True)
     for name, role, municipality, key in DEMO_USERS:
+        # The users outlive demo companies someone deleted; their keys are unique, so keep them.
+        if auth_service.find_api_key(session, key=key) is not None:
+            continue
         auth_service.create_user_with_key(
             session,
             name=name,

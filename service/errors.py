@@ -175,15 +175,33 @@ async def _handle_validation_error(request: Request, exc: Exception) -> JSONResp
 
 
 _HTTP_MESSAGES: dict[int, tuple[str, str, str]] = {
+    # FastAPI and Starlette raise 400 when a body cannot be decoded or parsed as a form.
+    400: ("invalid_body", "Anmodningens indhold kan ikke læses", "The request body cannot be read"),
     404: ("not_found", "Adressen findes ikke", "No such address"),
     405: ("method_not_allowed", "Metoden er ikke tilladt her", "Method not allowed here"),
     401: ("unauthorized", "Log ind eller send en API-nøgle", "Log in or send an API key"),
+    413: ("payload_too_large", "Anmodningen er for stor", "The request is too large"),
 }
+
+
+def _is_json_request(request: Request) -> bool:
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    return content_type == "application/json" or content_type.endswith("+json")
 
 
 async def _handle_http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     lang = _lang(request)
+    if exc.status_code == 400 and _is_json_request(request):
+        # Bytes that are not text, or JSON nested too deep to parse, are broken JSON too.
+        return render_error(
+            BadRequestError(
+                "Anmodningens indhold kan ikke læses som JSON",
+                "The request body cannot be read as JSON",
+                code="invalid_json",
+            ),
+            lang,
+        )
     code, da, en = _HTTP_MESSAGES.get(
         exc.status_code, ("http_error", str(exc.detail), str(exc.detail))
     )

@@ -21,12 +21,13 @@ def preferred_language(accept_language: str | None) -> Lang:
         if primary not in ("da", "en"):
             continue
         quality = 1.0
-        params = params.strip()
-        if params.startswith("q="):
-            try:
-                quality = float(params[2:])
-            except ValueError:
-                quality = 0.0
+        for param in params.split(";"):
+            name, _, value = param.partition("=")
+            if name.strip().lower() == "q":
+                try:
+                    quality = float(value.strip())
+                except ValueError:
+                    quality = 0.0
         # Earlier entries win ties, as the header lists preferences in order.
         score = quality - position * 1e-6
         if quality > 0 and (best is None or score > best[0]):

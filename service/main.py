@@ -16,7 +16,7 @@ from service.companies.router import router as companies_router
 from service.config import Settings, get_settings
 from service.db import make_engine
 from service.errors import install_error_handlers
-from service.middleware import BodySizeLimitMiddleware
+from service.middleware import RequestGuardMiddleware
 from service.system import public_router as system_public_router
 from service.system import router as system_router
 
@@ -50,7 +50,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     )
     app.state.settings = settings
     app.state.engine = app_engine
-    app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_upload_bytes)
+    app.add_middleware(RequestGuardMiddleware, max_bytes=settings.max_upload_bytes)
     install_error_handlers(app)
 
     authenticated = [Depends(get_current_principal)]

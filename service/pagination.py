@@ -5,12 +5,13 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import math
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Annotated, Any, TypeVar
 
 from fastapi import Query
-from sqlalchemy import ColumnElement, and_, or_
+from sqlalchemy import BigInteger, ColumnElement, TypeDecorator, and_, or_
 from sqlmodel import Session
 from sqlmodel.sql.expression import SelectOfScalar
 
@@ -53,27 +54,66 @@ def encode_cursor(values: Sequence[Any]) -> str:
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
 
-def decode_cursor(cursor: str, expected_length: int) -> list[Any]:
-    """Decode a cursor, or raise a 400 that names the ``cursor`` field."""
+def _invalid_cursor() -> BadRequestError:
+    return BadRequestError(
+        "Ugyldig cursor",
+        "Invalid cursor",
+        code="invalid_cursor",
+        fields=[
+            FieldError(
+                "cursor",
+                "Brug next_cursor fra forrige side uændret",
+                "Pass next_cursor from the previous page unchanged",
+            )
+        ],
+    )
+
+
+def _fits_column(column: Any, value: Any) -> bool:
+    # A cursor is client input: a value of the wrong type would reach the database as a
+    # comparison PostgreSQL refuses (a 500), so it must have the sort column's type.
+    column_type = column.type
+    while isinstance(column_type, TypeDecorator):  # SQLModel's AutoString, UTCDateTime, ...
+        column_type = column_type.impl_instance
+    try:
+        python_type = column_type.python_type
+    except NotImplementedError:
+        python_type = object
+    if python_type is object:
+        return isinstance(value, (str, int, float, datetime)) and not isinstance(value, bool)
+    if python_type is int:
+        limit = 2**63 if isinstance(column_type, BigInteger) else 2**31
+        return type(value) is int and -limit <= value < limit
+    if python_type is float:
+        return type(value) in (int, float) and math.isfinite(value)
+    if python_type is str:
+        return isinstance(value, str) and "\x00" not in value
+    if python_type is datetime:
+        # Years at the very ends overflow when the database driver converts them to UTC.
+        return isinstance(value, datetime) and 1 < value.year < 9999
+    return isinstance(value, python_type)
+
+
+def decode_cursor(
+    cursor: str, expected_length: int, columns: Sequence[Any] | None = None
+) -> list[Any]:
+    """Decode a cursor, or raise a 400 that names the ``cursor`` field.
+
+    With ``columns`` (the sort columns), every value must also fit its column's type.
+    """
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         values = json.loads(base64.urlsafe_b64decode(padded.encode()).decode())
         if not isinstance(values, list) or len(values) != expected_length:
             raise ValueError("wrong length")
-        return [_decode_value(v) for v in values]
-    except (ValueError, binascii.Error, UnicodeDecodeError) as exc:
-        raise BadRequestError(
-            "Ugyldig cursor",
-            "Invalid cursor",
-            code="invalid_cursor",
-            fields=[
-                FieldError(
-                    "cursor",
-                    "Brug next_cursor fra forrige side uændret",
-                    "Pass next_cursor from the previous page unchanged",
-                )
-            ],
-        ) from exc
+        decoded = [_decode_value(v) for v in values]
+    except (ValueError, binascii.Error, UnicodeDecodeError, RecursionError) as exc:
+        raise _invalid_cursor() from exc
+    if columns is not None and not all(
+        _fits_column(c, v) for c, v in zip(columns, decoded, strict=True)
+    ):
+        raise _invalid_cursor()
+    return decoded
 
 
 def _after(columns: Sequence[Any], values: Sequence[Any]) -> Any:
@@ -99,7 +139,8 @@ def paginate(
     page form the cursor.
     """
     if cursor is not None:
-        statement = statement.where(_after(order_by, decode_cursor(cursor, len(order_by))))
+        values = decode_cursor(cursor, len(order_by), order_by)
+        statement = statement.where(_after(order_by, values))
     rows = list(session.exec(statement.order_by(*order_by).limit(limit + 1)).all())
     next_cursor = None
     if len(rows) > limit:

@@ -101,12 +101,14 @@ def app(engine: Engine, session: Session, settings: Settings) -> FastAPI:
     application = create_app(settings, engine=engine)
 
     def override_session(request: Request) -> Iterator[Session]:
-        # Same contract as the real dependency; commit only releases the test's savepoint.
+        # Same contract as the real dependency, inside a savepoint of its own: a failed request
+        # undoes its own work only, never the test's set-up.
+        savepoint = session.begin_nested()
         try:
             yield session
-            session.commit()
+            savepoint.commit()
         except BaseException:
-            session.rollback()
+            savepoint.rollback()
             raise
 
     application.dependency_overrides[get_session] = override_session

@@ -10,6 +10,24 @@ from sqlmodel import Session
 from service.auth.models import AuditEntry
 from service.auth.principal import Principal
 
+# The column's width; the API parses the stored text back into an object.
+DETAIL_MAX_CHARS = 2000
+
+
+def _detail_text(detail: dict[str, Any]) -> str:
+    text = json.dumps(detail, ensure_ascii=False, default=str)
+    if len(text) <= DETAIL_MAX_CHARS:
+        return text
+    # Cutting the JSON text would leave it unreadable; keep a valid object with a preview.
+    preview_chars = DETAIL_MAX_CHARS - 100
+    while True:
+        shortened = json.dumps(
+            {"truncated": True, "preview": text[:preview_chars]}, ensure_ascii=False
+        )
+        if len(shortened) <= DETAIL_MAX_CHARS:
+            return shortened
+        preview_chars = max(0, preview_chars - (len(shortened) - DETAIL_MAX_CHARS))
+
 
 def record_audit(
     session: Session,
@@ -28,7 +46,7 @@ def record_audit(
         action=action,
         entity_type=entity_type,
         entity_id=entity_id,
-        detail=json.dumps(detail, ensure_ascii=False, default=str)[:2000] if detail else None,
+        detail=_detail_text(detail) if detail else None,
     )
     session.add(entry)
     session.flush()

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
+from typing import Annotated
 
-from fastapi import APIRouter, status
+from fastapi import APIRouter, Query, status
 
 from service.auth import service as auth_service
 from service.auth.dependencies import AdminPrincipal, CurrentPrincipal
@@ -22,6 +23,9 @@ from service.pagination import DEFAULT_LIMIT, CursorQuery, LimitQuery
 from service.schemas import Page
 
 router = APIRouter(tags=["auth"])
+
+# The widths of the audit columns.
+EntityFilter = Annotated[str | None, Query(max_length=64)]
 
 
 @router.get("/me", response_model=Me)
@@ -88,8 +92,8 @@ def revoke_key(key_id: str, session: SessionDep, actor: AdminPrincipal) -> ApiKe
 def list_audit(
     session: SessionDep,
     _: AdminPrincipal,
-    entity_type: str | None = None,
-    entity_id: str | None = None,
+    entity_type: EntityFilter = None,
+    entity_id: EntityFilter = None,
     limit: LimitQuery = DEFAULT_LIMIT,
     cursor: CursorQuery = None,
 ) -> Page[AuditEntryPublic]:

@@ -4,12 +4,22 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from service.auth.principal import MUNICIPALITY_SCOPED_ROLES, Role
 from service.i18n import bilingual_error
 from service.places import MunicipalityCode
 from service.schemas import UtcDatetime
+
+
+def _lower_case(value: str) -> str:
+    return value.lower()
+
+
+# One person, one account: e-mail addresses are stored and compared in lower case.
+EmailAddress = Annotated[
+    str, Field(max_length=254, pattern=r"^[^@\s]+@[^@\s]+$"), AfterValidator(_lower_case)
+]
 
 
 class UserCreate(BaseModel):
@@ -18,20 +28,23 @@ class UserCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     name: Annotated[str, Field(min_length=1, max_length=200)]
-    email: Annotated[str | None, Field(max_length=254, pattern=r"^[^@\s]+@[^@\s]+$")] = None
+    email: EmailAddress | None = None
     role: Role
-    municipality_code: MunicipalityCode | None = None
-    password: Annotated[str | None, Field(min_length=12, max_length=200)] = None
+    # validate_default: the scope check below must also run when the field is left out.
+    municipality_code: Annotated[MunicipalityCode | None, Field(validate_default=True)] = None
+    password: Annotated[str, Field(min_length=12, max_length=200)] | None = None
 
-    @model_validator(mode="after")
-    def _scope_matches_role(self) -> UserCreate:
-        if self.role in MUNICIPALITY_SCOPED_ROLES and self.municipality_code is None:
+    @field_validator("municipality_code")
+    @classmethod
+    def _scope_matches_role(cls, value: str | None, info: ValidationInfo) -> str | None:
+        role = info.data.get("role")
+        if role in MUNICIPALITY_SCOPED_ROLES and value is None:
             raise bilingual_error(
                 "municipality_required",
-                da=f"Rollen {self.role} skal have en kommunekode (municipality_code)",
-                en=f"The role {self.role} needs a municipality_code",
+                da=f"Rollen {role} skal have en kommunekode (municipality_code)",
+                en=f"The role {role} needs a municipality_code",
             )
-        return self
+        return value
 
 
 class UserPublic(BaseModel):

@@ -115,6 +115,12 @@ def revoke_api_key(session: Session, *, key_id: str, actor: Principal) -> ApiKey
     return api_key
 
 
+def find_api_key(session: Session, *, key: str) -> ApiKey | None:
+    """The stored record of a plain key (revoked or not), found by its hash."""
+    statement = select(ApiKey).where(ApiKey.key_hash == passwords.hash_api_key(key))
+    return session.exec(statement).first()
+
+
 def authenticate_api_key(session: Session, *, key: str) -> Principal | None:
     """The principal behind a valid, unrevoked key of an active user, else None."""
     statement = (

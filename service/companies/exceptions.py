@@ -24,10 +24,12 @@ class CompanyNotFoundError(NotFoundError):
 class CvrTakenError(ConflictError):
     """Another company already has the CVR number."""
 
-    def __init__(self, cvr: str, company_id: str) -> None:
+    def __init__(self, cvr: str, company_id: str | None) -> None:
+        which_da = f" (virksomhed {company_id})" if company_id else ""
+        which_en = f" (company {company_id})" if company_id else ""
         super().__init__(
-            f"CVR-nummeret {cvr} er allerede registreret (virksomhed {company_id})",
-            f"The CVR number {cvr} is already registered (company {company_id})",
+            f"CVR-nummeret {cvr} er allerede registreret{which_da}",
+            f"The CVR number {cvr} is already registered{which_en}",
             code="cvr_taken",
             fields=[FieldError("cvr", "Findes allerede", "Already exists")],
         )

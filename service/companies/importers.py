@@ -10,10 +10,12 @@ import csv
 import io
 import re
 import zipfile
+import zlib
 from collections.abc import Callable, Iterable
 from datetime import date, datetime
 from typing import Any
 
+from openpyxl.utils.exceptions import InvalidFileException
 from pydantic import ValidationError
 from sqlmodel import Session
 
@@ -118,12 +120,30 @@ def _cell_text(value: Any) -> str:
     return str(value).strip()
 
 
+# What openpyxl and zipfile raise on damaged workbooks (found by corrupting real files):
+# broken zip structure, broken deflate streams, malformed XML, unsupported or encrypted members.
+_XLSX_ERRORS = (
+    zipfile.BadZipFile,
+    zlib.error,
+    EOFError,
+    SyntaxError,  # xml.etree.ElementTree.ParseError
+    KeyError,
+    IndexError,
+    OSError,
+    ValueError,
+    TypeError,
+    NotImplementedError,
+    RuntimeError,
+    InvalidFileException,
+)
+
+
 def _read_xlsx(content: bytes) -> list[list[str]]:
     from openpyxl import load_workbook
 
     try:
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as exc:
+    except _XLSX_ERRORS as exc:
         raise UnreadableFileError(
             "regnearket er beskadiget eller ikke en XLSX-fil",
             "the workbook is damaged or not an XLSX file",
@@ -131,7 +151,7 @@ def _read_xlsx(content: bytes) -> list[list[str]]:
     try:
         sheet = workbook.worksheets[0]
         return [[_cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True)]
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError, IndexError) as exc:
+    except _XLSX_ERRORS as exc:
         raise UnreadableFileError(
             "regnearkets første ark kan ikke læses", "the first sheet cannot be read"
         ) from exc
@@ -226,13 +246,36 @@ def _convert(field: str, value: str) -> Any:
         return _UNSKILLED.get(folded, value)
     if field == "sector":
         return _SECTOR_BY_NAME.get(value.strip().casefold(), value.strip())
-    if field in ("cvr", "p_number", "db07_code", "db25_code"):
+    if field in ("db07_code", "db25_code"):
+        digits = normalise_digits(value)
+        # Codes have 2, 4 or 6 digits; an odd length is a numeric cell that dropped the leading
+        # zero of divisions 01-03 (011100 stored as the number 11100).
+        return "0" + digits if digits.isdigit() and len(digits) in (1, 3, 5) else digits
+    if field in ("cvr", "p_number"):
         return normalise_digits(value)
     return value
 
 
+def _parse_employees(value: str) -> int | None:
+    """A head count from a cell ("12", "12,0", "1.200" with a thousands dot), or None."""
+    text = value.strip().replace(" ", "")
+    if re.fullmatch(r"\d{1,3}(\.\d{3})+", text):
+        text = text.replace(".", "")
+    try:
+        number = float(text.replace(",", "."))
+    except ValueError:
+        return None
+    if number < 0 or not number.is_integer():
+        return None
+    return int(number)
+
+
+class _EmployeesError(Exception):
+    """The head count cell is not a whole number."""
+
+
 def _row_payload(cells: dict[str, str]) -> dict[str, Any]:
-    """The API payload for one row of cells keyed by field."""
+    """The API payload for one row of cells keyed by field; _EmployeesError for a bad count."""
     payload: dict[str, Any] = {}
     for field, value in cells.items():
         if value == "" or field in ("city", "contact_name", "contact_title", "phone", "email"):
@@ -240,10 +283,10 @@ def _row_payload(cells: dict[str, str]) -> dict[str, Any]:
         payload[field] = _convert(field, value)
     employees = payload.pop("employees", None)
     if employees is not None and "size_band" not in payload:
-        try:
-            payload["size_band"] = size_band_for_employees(int(float(employees.replace(",", "."))))
-        except ValueError:
-            payload["size_band"] = employees  # fails validation with a clear message
+        count = _parse_employees(employees)
+        if count is None:
+            raise _EmployeesError(employees)
+        payload["size_band"] = size_band_for_employees(count)
     if cells.get("contact_name"):
         payload["contacts"] = [
             {
@@ -254,24 +297,42 @@ def _row_payload(cells: dict[str, str]) -> dict[str, Any]:
                 "is_primary": True,
             }
         ]
-    if "contact_owner" not in payload and "postal_code" in payload:
-        place = lookup_postal_code(str(payload["postal_code"]))
-        municipality = payload.get("municipality_code") or (place and place.municipality_code)
-        default_owner = {LOLLAND: "jc_lolland", GULDBORGSUND: "jc_guldborgsund"}
-        if municipality in default_owner:
-            payload["contact_owner"] = default_owner[str(municipality)]
     return payload
+
+
+def _default_contact_owner(payload: dict[str, Any]) -> str | None:
+    """The job centre of the row's municipality, the owner of a new company without one."""
+    place = lookup_postal_code(str(payload.get("postal_code", "")))
+    municipality = payload.get("municipality_code") or (place and place.municipality_code)
+    return {LOLLAND: "jc_lolland", GULDBORGSUND: "jc_guldborgsund"}.get(str(municipality))
 
 
 def _problems_from_validation(
     exc: ValidationError, row: int, cvr: str | None, header_of: dict[str, str]
 ) -> list[RowProblem]:
     problems = []
-    for error in exc.errors():
+    errors = exc.errors()
+    for error in errors:
         location = [str(part) for part in error.get("loc", ())]
         field = location[0] if location else "row"
         if field == "contacts" and len(location) > 2:
             field = {"name": "contact_name", "title": "contact_title"}.get(location[2], location[2])
+        if field == "contact_owner" and error["type"] == "missing":
+            # The owner is derived from the municipality: a wrong or missing postal code is
+            # the problem to report, and outside the two municipalities both must be given.
+            if len(errors) > 1:
+                continue
+            problems.append(
+                RowProblem(
+                    row=row,
+                    cvr=cvr,
+                    field=header_of.get("contact_owner") or header_of.get("postal_code", field),
+                    message="Virksomheden ligger uden for Lolland og Guldborgsund, så "
+                    "kontaktejeren kan ikke udledes af postnummeret; angiv kontaktejer "
+                    "(jc_lolland, jc_guldborgsund eller blf) og kommunekode",
+                )
+            )
+            continue
         problems.append(
             RowProblem(
                 row=row,
@@ -309,6 +370,9 @@ def _upsert_row(
     """Create or update one company; raises ValidationError or a domain error."""
     existing = companies_service.find_company_by_cvr(session, cvr=str(payload.get("cvr", "")))
     if existing is None:
+        if "contact_owner" not in payload:
+            owner = _default_contact_owner(payload)
+            payload = {**payload, "contact_owner": owner} if owner else payload
         return companies_service.create_company(
             session, data=CompanyCreate.model_validate(payload), actor=actor
         ), True
@@ -322,6 +386,58 @@ def _upsert_row(
     return companies_service.update_company(
         session, company=existing, data=update, actor=actor
     ), False
+
+
+def _import_row(
+    session: Session,
+    values: dict[str, str],
+    row_number: int,
+    header_of: dict[str, str],
+    seen: dict[str, int],
+    report: ImportReport,
+    actor: Principal,
+) -> None:
+    """Store one row in its own savepoint, or add its problems to the report."""
+    cvr = normalise_digits(values.get("cvr", "")) or None
+    if cvr and cvr in seen:
+        report.rejected.append(
+            RowProblem(
+                row=row_number,
+                cvr=cvr,
+                field=header_of["cvr"],
+                message=f"CVR-nummeret står også i række {seen[cvr]}; rækken er sprunget over",
+            )
+        )
+        return
+    try:
+        payload = _row_payload(values)
+    except _EmployeesError as exc:
+        report.rejected.append(
+            RowProblem(
+                row=row_number,
+                cvr=cvr,
+                field=header_of["employees"],
+                message=f"Antal ansatte skal være et helt tal (fx 12), ikke {exc.args[0]!r}",
+            )
+        )
+        return
+    savepoint = session.begin_nested()
+    try:
+        company, created = _upsert_row(session, payload, actor)
+        savepoint.commit()
+    except ValidationError as exc:
+        savepoint.rollback()
+        report.rejected.extend(_problems_from_validation(exc, row_number, cvr, header_of))
+    except KantmatchError as exc:
+        savepoint.rollback()
+        report.rejected.extend(_problems_from_domain_error(exc, row_number, cvr, header_of))
+    else:
+        if cvr:
+            seen[cvr] = row_number
+        result = ImportRowResult(
+            row=row_number, cvr=company.cvr, company_id=company.id, name=company.name
+        )
+        (report.created if created else report.updated).append(result)
 
 
 def _data_rows(table: list[list[str]]) -> Iterable[tuple[int, list[str]]]:
@@ -359,35 +475,7 @@ def import_companies(
     outer = session.begin_nested() if dry_run else None
     for done, (row_number, cells) in enumerate(rows, start=1):
         values = {field: (cells[i] if i < len(cells) else "") for i, field in columns.items()}
-        payload = _row_payload(values)
-        cvr = str(payload.get("cvr") or "") or None
-        if cvr and cvr in seen:
-            report.rejected.append(
-                RowProblem(
-                    row=row_number,
-                    cvr=cvr,
-                    field=header_of["cvr"],
-                    message=f"CVR-nummeret står også i række {seen[cvr]}; rækken er sprunget over",
-                )
-            )
-            continue
-        savepoint = session.begin_nested()
-        try:
-            company, created = _upsert_row(session, payload, actor)
-            savepoint.commit()
-        except ValidationError as exc:
-            savepoint.rollback()
-            report.rejected.extend(_problems_from_validation(exc, row_number, cvr, header_of))
-        except KantmatchError as exc:
-            savepoint.rollback()
-            report.rejected.extend(_problems_from_domain_error(exc, row_number, cvr, header_of))
-        else:
-            if cvr:
-                seen[cvr] = row_number
-            result = ImportRowResult(
-                row=row_number, cvr=company.cvr, company_id=company.id, name=company.name
-            )
-            (report.created if created else report.updated).append(result)
+        _import_row(session, values, row_number, header_of, seen, report, actor)
         if progress is not None:
             progress(done, len(rows))
     if outer is not None:

@@ -26,6 +26,8 @@ from service.sectors import Sector
 router = APIRouter(prefix="/companies", tags=["companies"])
 
 # Everyone but the integration reads the register; consultants and admins change it.
+# The role parameter comes before CompanyDep in every route: FastAPI resolves dependencies in
+# signature order, and a forbidden role must get 403 before a lookup can tell it an id exists.
 Reader = StaffPrincipal
 Writer = Annotated[
     Principal,
@@ -80,14 +82,14 @@ def import_companies(
 
 
 @router.get("/{company_id}", response_model=CompanyPublic)
-def read_company(company: CompanyDep, session: SessionDep, _: Reader) -> CompanyPublic:
+def read_company(_: Reader, company: CompanyDep, session: SessionDep) -> CompanyPublic:
     """One company with its contact persons."""
     return companies_service.companies_public(session, [company])[0]
 
 
 @router.patch("/{company_id}", response_model=CompanyPublic)
 def update_company(
-    company: CompanyDep, data: CompanyUpdate, session: SessionDep, actor: Writer
+    actor: Writer, company: CompanyDep, data: CompanyUpdate, session: SessionDep
 ) -> CompanyPublic:
     """Change some fields of a company; `contacts`, when given, replaces the list."""
     company = companies_service.update_company(session, company=company, data=data, actor=actor)
@@ -95,14 +97,14 @@ def update_company(
 
 
 @router.delete("/{company_id}", status_code=status.HTTP_204_NO_CONTENT)
-def delete_company(company: CompanyDep, session: SessionDep, actor: Writer) -> None:
+def delete_company(actor: Writer, company: CompanyDep, session: SessionDep) -> None:
     """Remove a company and its contact persons."""
     companies_service.delete_company(session, company=company, actor=actor)
 
 
 @router.get("/{company_id}/contacts", response_model=BusinessCard)
 def read_business_card(
-    company: CompanyDep, request: Request, session: SessionDep, _: Reader
+    _: Reader, company: CompanyDep, request: Request, session: SessionDep
 ) -> BusinessCard:
     """The extended business card: contact persons and every unit the company can call."""
     return companies_service.business_card(

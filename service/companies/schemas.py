@@ -6,7 +6,16 @@ import re
 from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    model_validator,
+)
+from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from service.companies.codes import cvr_is_valid, normalise_digits, p_number_is_valid
 from service.i18n import bilingual_error
@@ -76,6 +85,13 @@ class RequirementKey(StrEnum):
     danish_language = "danish_language"
     physical_health = "physical_health"
     no_mental_illness = "no_mental_illness"
+
+
+def _field_error(title: str, field: str, error: PydanticCustomError) -> ValidationError:
+    """A model-level check's error located at one field, so the API response can name it."""
+    return ValidationError.from_exception_data(
+        title, [InitErrorDetails(type=error, loc=(field,), input=None)]
+    )
 
 
 def _strip_digits(value: Any) -> Any:
@@ -201,17 +217,26 @@ class CompanyCreate(CompanyFields):
 
     @model_validator(mode="after")
     def _complete(self) -> CompanyCreate:
+        # Raised at a field (not the model) so the 422 names a field a form can highlight.
         if self.db07_code is None and self.db25_code is None and self.sector is None:
-            raise bilingual_error(
-                "industry_missing",
-                da="Angiv en branchekode (db07_code eller db25_code) eller en sektor (sector)",
-                en="Give an industry code (db07_code or db25_code) or a sector",
+            raise _field_error(
+                "CompanyCreate",
+                "db07_code",
+                bilingual_error(
+                    "industry_missing",
+                    da="Angiv en branchekode (db07_code eller db25_code) eller en sektor (sector)",
+                    en="Give an industry code (db07_code or db25_code) or a sector",
+                ),
             )
         if (self.lat is None) != (self.lon is None):
-            raise bilingual_error(
-                "coordinates_incomplete",
-                da="Angiv både lat og lon, eller ingen af dem",
-                en="Give both lat and lon, or neither",
+            raise _field_error(
+                "CompanyCreate",
+                "lon" if self.lon is None else "lat",
+                bilingual_error(
+                    "coordinates_incomplete",
+                    da="Angiv både lat og lon, eller ingen af dem",
+                    en="Give both lat and lon, or neither",
+                ),
             )
         return self
 

@@ -13,6 +13,7 @@ from typing import Any
 
 from pydantic import ValidationError
 from sqlalchemy import delete
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from service.auth.audit import record_audit
@@ -47,6 +48,7 @@ CONTACT_OWNER_NAMES = {
     ContactOwner.blf: "Business Lolland-Falster",
 }
 WRITE_ROLES = frozenset({Role.admin, Role.company_consultant, Role.blf_consultant})
+SEARCH_TEXT_LENGTH = 600  # companies.search_text is VARCHAR(600)
 # Columns a caller sets directly; contacts and derived columns are handled separately.
 _PLAIN_FIELDS = set(CompanyFields.model_fields) - {"contacts"}
 
@@ -95,9 +97,10 @@ def _resolve(data: CompanyCreate, *, coordinates_given: bool) -> dict[str, Any]:
     for field in ("accepts_visits", "is_paused"):
         if values.get(field) is None:
             values[field] = False
+    # Cut to the column's length: case folding can lengthen text ("ß" -> "ss").
     values["search_text"] = " ".join(
         str(part) for part in (data.name, data.cvr, data.address, values["city"]) if part
-    ).casefold()
+    ).casefold()[:SEARCH_TEXT_LENGTH]
     return values
 
 
@@ -124,8 +127,13 @@ def create_company(
     if existing is not None:
         raise CvrTakenError(data.cvr, existing.id)
     company = Company(**values, is_demo=is_demo)
-    session.add(company)
-    session.flush()
+    try:
+        # A savepoint, so a concurrent insert of the same CVR leaves the transaction usable.
+        with session.begin_nested():
+            session.add(company)
+    except IntegrityError as exc:
+        existing = find_company_by_cvr(session, cvr=data.cvr)
+        raise CvrTakenError(data.cvr, existing.id if existing else None) from exc
     _replace_contacts(session, company.id, data.contacts or [])
     session.flush()
     record_audit(session, actor=actor, action="create", entity_type="company", entity_id=company.id)
@@ -142,13 +150,18 @@ def get_company(session: Session, *, company_id: str) -> Company:
 
 def _as_create(company: Company, patch: dict[str, Any]) -> tuple[CompanyCreate, bool]:
     current: dict[str, Any] = {f: getattr(company, f) for f in _PLAIN_FIELDS | {"cvr"}}
-    coordinates_given = company.coordinates_source == "given" or "lat" in patch or "lon" in patch
+    # Given coordinates belong to the old address: a new postal code without new coordinates
+    # falls back to the postal-code centre rather than keep a point in another town.
+    moved = "postal_code" in patch and patch["postal_code"] != company.postal_code
+    coordinates_given = (
+        "lat" in patch or "lon" in patch or (company.coordinates_source == "given" and not moved)
+    )
     if not coordinates_given or (patch.get("lat") is None and "lat" in patch):
         current.update(lat=None, lon=None)
         coordinates_given = False
     if company.sector == sector_from_codes(company.db07_code, company.db25_code):
         current["sector"] = None  # derived, so it follows a changed industry code
-    if company.municipality_code and "postal_code" in patch and "municipality_code" not in patch:
+    if moved and "municipality_code" not in patch:
         current["municipality_code"] = None  # re-derive from the new postal code
     current.update({k: v for k, v in patch.items() if k != "contacts"})
     try:
