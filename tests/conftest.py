@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 from fastapi import FastAPI, Request
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, text
+from pytest_postgresql.janitor import DatabaseJanitor
+from sqlalchemy import Engine
 from sqlmodel import Session
 
 from service.config import Settings
@@ -49,11 +50,12 @@ def fresh_database_url(backend: str, request: pytest.FixtureRequest, name: str) 
         directory = Path(tempfile.mkdtemp(prefix="kantmatch-sqlite-"))
         return f"sqlite:///{directory / (name + '.db')}"
     server: PostgresServer = request.getfixturevalue("pg_server")
-    admin = make_engine(server.url())
-    with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
+    # pytest-postgresql's janitor creates the database and, afterwards, drops it (ending any
+    # connection left open); the server itself is ours, as its executor cannot leave root.
+    janitor = DatabaseJanitor(user="postgres", host="127.0.0.1", port=server.port, dbname=name)
+    janitor.drop()
+    janitor.init()
+    request.addfinalizer(janitor.drop)
     return server.url(name)
 
 

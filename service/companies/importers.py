@@ -160,7 +160,7 @@ def _read_xlsx(content: bytes) -> list[list[str]]:
 
 
 def _decode(content: bytes) -> str:
-    if b"\x00" in content[:4096]:
+    if b"\x00" in content:
         raise UnreadableFileError(
             "filen er binær, ikke tekst (gem som .xlsx eller .csv)",
             "the file is binary, not text (save it as .xlsx or .csv)",

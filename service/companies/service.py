@@ -18,7 +18,7 @@ from sqlmodel import Session, col, select
 
 from service.auth.audit import record_audit
 from service.auth.principal import Principal, Role
-from service.companies.codes import known_divisions, sector_from_codes
+from service.companies.codes import known_divisions, normalise_digits, sector_from_codes
 from service.companies.exceptions import (
     CompanyDataError,
     CompanyNotFoundError,
@@ -227,7 +227,10 @@ def list_companies(
     """One page of companies matching the filters; by name, or by change time when syncing."""
     statement = select(Company)
     if q:
-        escaped = q.casefold().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        # A CVR number typed in groups ("12 34 56 78") is searched as its digits.
+        digits = normalise_digits(q)
+        term = digits if digits.isdigit() else q.strip()
+        escaped = term.casefold().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         statement = statement.where(col(Company.search_text).like(f"%{escaped}%", escape="\\"))
     if sector:
         statement = statement.where(Company.sector == sector)

@@ -503,6 +503,8 @@ class TestSearch:
 
         assert search(cvr) == ["Qtest Alfa"]
         assert search("354080") == ["Qtest Alfa"]
+        assert search("35 40 80 02") == ["Qtest Alfa"]
+        assert search("3540-8002") == ["Qtest Alfa"]
         assert search("kanalvej") == ["Qtest Alfa"]
         assert search("STRANDVEJEN 7") == ["Qtest Beta"]
         assert search("gedser") == ["Qtest Beta"]

@@ -274,8 +274,25 @@ class TestUnreadableFiles:
             ("blank.csv", b"  \r\n\r\n", "tom"),
             ("uden_cvr.csv", b"Navn;Adresse;Postnr\r\nFirma;Vej 1;4930\r\n", "CVR"),
             ("uden_kolonner.csv", b"bare en linje tekst\nog en til\n", "semikolon"),
+            (
+                "nul_sent.csv",
+                b"CVR;Navn;Postnr;Branchekode\r\n" * 1
+                + b"35408002;Firma;4930;471100\r\n" * 300
+                + b"35408003;Fir\x00ma;4930;471100\r\n",
+                "binær",
+            ),
         ],
-        ids=["random-xlsx", "random-csv", "truncated", "xls", "empty", "blank", "no-cvr", "text"],
+        ids=[
+            "random-xlsx",
+            "random-csv",
+            "truncated",
+            "xls",
+            "empty",
+            "blank",
+            "no-cvr",
+            "text",
+            "late-nul",
+        ],
     )
     def test_unreadable_file_is_400_and_changes_nothing(
         self,
