@@ -17,6 +17,7 @@ from service.config import Settings, get_settings
 from service.db import make_engine
 from service.errors import install_error_handlers
 from service.middleware import RequestGuardMiddleware
+from service.placements.router import router as placements_router
 from service.system import public_router as system_public_router
 from service.system import router as system_router
 
@@ -58,4 +59,5 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.include_router(system_router, prefix=API_PREFIX, dependencies=authenticated)
     app.include_router(auth_router, prefix=API_PREFIX, dependencies=authenticated)
     app.include_router(companies_router, prefix=API_PREFIX, dependencies=authenticated)
+    app.include_router(placements_router, prefix=API_PREFIX, dependencies=authenticated)
     return app

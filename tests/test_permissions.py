@@ -57,6 +57,7 @@ RULES: dict[tuple[str, str], frozenset[Role]] = {
     ("PATCH", f"{API}/companies/{{company_id}}"): COMPANY_WRITERS,
     ("DELETE", f"{API}/companies/{{company_id}}"): COMPANY_WRITERS,
     ("GET", f"{API}/companies/{{company_id}}/contacts"): STAFF,
+    ("GET", f"{API}/budget"): STAFF,
 }
 # Routes under these prefixes follow one rule each (API.md: the integration reads /overview/*).
 PREFIX_RULES: dict[str, frozenset[Role]] = {f"{API}/overview/": EVERYONE}

@@ -1,0 +1,1 @@
+"""Placements, wage-hour agreements and budget examples under Danish benefit rules."""
