@@ -1,0 +1,224 @@
+"""Pair features for (citizen, opening), computed for many pairs at once with numpy.
+
+Never a per-pair Python loop: every function takes arrays for P pairs (or for citizens and
+openings plus index arrays) and returns arrays. Missing BIP answers count as neutral (3), not low.
+Gender, age, ethnicity and diagnoses are not inputs here, so they cannot become features.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+FloatArray = npt.NDArray[np.float64]
+BoolArray = npt.NDArray[np.bool_]
+IntArray = npt.NDArray[np.int64]
+
+# DOMAIN.md, Table 6.17: the ten self-rated indicators, 1 = low readiness, 5 = high.
+BIP_KEYS = (
+    "job_goal",
+    "substance_abuse",
+    "daily_energy",
+    "social_support",
+    "cooperation",
+    "contacting_strangers",
+    "health",
+    "competences_usable",
+    "can_manage_job",
+    "job_search_knowledge",
+)
+NEUTRAL = 3.0
+# The task dimensions of the sector cards (demand 1-5) and the citizen capacity each is held
+# against (issue 6): physical load against health, and so on.
+DIMENSIONS = ("physical", "contact", "teamwork", "language", "pace", "independence")
+EARTH_RADIUS_KM = 6371.0088
+# Beyond this distance a citizen without a car depends on sparse rural public transport.
+NO_CAR_COMFORT_KM = 10.0
+
+
+@dataclass(frozen=True)
+class Citizens:
+    """Arrays describing n citizens (row i is citizen i)."""
+
+    bip: FloatArray  # (n, 10) in BIP_KEYS order, NaN where unanswered
+    danish_level: FloatArray  # (n,) 1-5, NaN unknown
+    hours_available: FloatArray  # (n,)
+    max_commute_km: FloatArray  # (n,)
+    has_licence: BoolArray
+    has_car: BoolArray
+    lat: FloatArray
+    lon: FloatArray
+    criminal_record: IntArray  # 1 yes, 0 no, -1 unknown
+    cannot_lift_heavy: BoolArray
+    cannot_handle_food: BoolArray
+    preferred_sector: BoolArray  # (n, n_sectors)
+    excluded_sector: BoolArray  # (n, n_sectors)
+
+    def __len__(self) -> int:
+        return int(self.bip.shape[0])
+
+
+@dataclass(frozen=True)
+class Openings:
+    """Arrays describing m task openings at companies (row j is opening j)."""
+
+    demand: FloatArray  # (m, 6) in DIMENSIONS order, 1-5 (company overrides applied)
+    learnable_in_week: BoolArray
+    nice_to: BoolArray
+    learning_days: FloatArray
+    requires_licence: BoolArray
+    requires_clean_record: BoolArray
+    requires_food_hygiene: BoolArray
+    hours_per_week: FloatArray
+    lat: FloatArray
+    lon: FloatArray
+    sector: IntArray  # index into the sector order of preferred/excluded_sector
+    unskilled_many: BoolArray  # the company has many tasks an unskilled person learns quickly
+    is_ambassador: BoolArray
+    conversion_rate: FloatArray  # the company's share of internships that led to paid hours
+    demand_index: FloatArray  # the sector's demand index in this municipality, [0, 1]
+    requires_danish: BoolArray  # the company requires Danish language at the start
+    requires_physical_health: BoolArray
+
+    def __len__(self) -> int:
+        return int(self.demand.shape[0])
+
+
+def bip_filled(bip: FloatArray) -> FloatArray:
+    """BIP answers with missing ones set to the neutral middle of the scale."""
+    return np.where(np.isnan(bip), NEUTRAL, bip)
+
+
+def capacities(citizens: Citizens) -> FloatArray:
+    """Each citizen's capacity (1-5) on the six task dimensions, from BIP and Danish level."""
+    bip = bip_filled(citizens.bip)
+    col = {key: bip[:, i] for i, key in enumerate(BIP_KEYS)}
+    danish = np.where(np.isnan(citizens.danish_level), NEUTRAL, citizens.danish_level)
+    independence = (col["can_manage_job"] + col["competences_usable"]) / 2
+    return np.column_stack(
+        [
+            col["health"],
+            col["contacting_strangers"],
+            col["cooperation"],
+            danish,
+            col["daily_energy"],
+            independence,
+        ]
+    )
+
+
+def haversine_km(
+    lat1: FloatArray, lon1: FloatArray, lat2: FloatArray, lon2: FloatArray
+) -> FloatArray:
+    """Great-circle distance in km, element-wise."""
+    phi1, phi2 = np.radians(lat1), np.radians(lat2)
+    a = (
+        np.sin((phi2 - phi1) / 2) ** 2
+        + np.cos(phi1) * np.cos(phi2) * np.sin(np.radians(lon2 - lon1) / 2) ** 2
+    )
+    return np.asarray(2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0))), dtype=float)
+
+
+FEATURE_COLUMNS = (
+    *(f"bip_{key}" for key in BIP_KEYS),
+    *(f"gap_{dim}" for dim in DIMENSIONS),
+    "fit_mean",
+    "wish_similarity",
+    "preferred_sector",
+    "commute_share",
+    "far_without_car",
+    "hours_fit",
+    "learnable_in_week",
+    "nice_to_at_low_readiness",
+    "unskilled_many",
+    "is_ambassador",
+    "conversion_rate",
+    "demand_index",
+    "requirement_conflicts",
+)
+
+
+def pair_features(
+    citizens: Citizens,
+    openings: Openings,
+    citizen_index: IntArray,
+    opening_index: IntArray,
+    wish_similarity: FloatArray,
+) -> pd.DataFrame:
+    """The model's feature frame for P pairs (citizen_index[p], opening_index[p]).
+
+    ``wish_similarity`` holds, per pair, the similarity (0-1) of the citizen's wishes to the task.
+    """
+    ci, oj = citizen_index, opening_index
+    bip = bip_filled(citizens.bip)[ci]
+    capacity = capacities(citizens)[ci]
+    demand = openings.demand[oj]
+    gap = np.clip(demand - capacity, 0.0, 4.0)
+    fit = np.clip(capacity - demand, -4.0, 4.0).mean(axis=1)
+    distance = haversine_km(citizens.lat[ci], citizens.lon[ci], openings.lat[oj], openings.lon[oj])
+    max_commute = np.maximum(citizens.max_commute_km[ci], 1.0)
+    no_car = ~citizens.has_car[ci]
+    readiness = bip.mean(axis=1)
+    preferred = citizens.preferred_sector[ci, openings.sector[oj]]
+    danish = np.where(np.isnan(citizens.danish_level[ci]), NEUTRAL, citizens.danish_level[ci])
+    conflicts = (openings.requires_danish[oj] & (danish <= 2)).astype(float) + (
+        openings.requires_physical_health[oj] & (capacity[:, 0] <= 2)
+    ).astype(float)
+    hours_fit = np.minimum(citizens.hours_available[ci], openings.hours_per_week[oj]) / np.maximum(
+        openings.hours_per_week[oj], 1.0
+    )
+    data: dict[str, FloatArray] = {f"bip_{k}": bip[:, i] for i, k in enumerate(BIP_KEYS)}
+    data.update({f"gap_{d}": gap[:, i] for i, d in enumerate(DIMENSIONS)})
+    data.update(
+        fit_mean=fit,
+        wish_similarity=np.clip(wish_similarity, 0.0, 1.0),
+        preferred_sector=preferred.astype(float),
+        commute_share=np.clip(distance / max_commute, 0.0, 3.0),
+        far_without_car=(no_car & (distance > NO_CAR_COMFORT_KM)).astype(float),
+        hours_fit=np.clip(hours_fit, 0.0, 1.0),
+        learnable_in_week=openings.learnable_in_week[oj].astype(float),
+        # Citizens start on nice-to tasks: the pairing matters most when readiness is low.
+        nice_to_at_low_readiness=(openings.nice_to[oj] * np.clip(4.0 - readiness, 0.0, 3.0)),
+        unskilled_many=openings.unskilled_many[oj].astype(float),
+        is_ambassador=openings.is_ambassador[oj].astype(float),
+        conversion_rate=np.clip(openings.conversion_rate[oj], 0.0, 1.0),
+        demand_index=np.clip(openings.demand_index[oj], 0.0, 1.0),
+        requirement_conflicts=conflicts,
+    )
+    data["distance_km"] = distance  # kept for explanations; not a model column
+    return pd.DataFrame(data)
+
+
+# Hard filters: a pair failing one is removed before scoring and the reason is reported.
+FILTER_REASONS_DA = {
+    "excluded_sector": "borgeren har fravalgt branchen",
+    "licence_missing": "opgaven kræver kørekort",
+    "clean_record": "opgaven kræver ren straffeattest",
+    "food_handling": "borgeren kan ikke håndtere fødevarer",
+    "heavy_lifting": "opgaven er fysisk tung, og borgeren kan ikke løfte tungt",
+    "commute": "afstanden er over borgerens grænse",
+    "no_hours": "borgeren har ingen timer til rådighed",
+}
+
+
+def hard_filters(
+    citizens: Citizens,
+    openings: Openings,
+    citizen_index: IntArray,
+    opening_index: IntArray,
+    distance_km: FloatArray,
+) -> dict[str, BoolArray]:
+    """For each filter reason, which of the P pairs it removes."""
+    ci, oj = citizen_index, opening_index
+    return {
+        "excluded_sector": citizens.excluded_sector[ci, openings.sector[oj]],
+        "licence_missing": openings.requires_licence[oj] & ~citizens.has_licence[ci],
+        "clean_record": openings.requires_clean_record[oj] & (citizens.criminal_record[ci] == 1),
+        "food_handling": openings.requires_food_hygiene[oj] & citizens.cannot_handle_food[ci],
+        "heavy_lifting": (openings.demand[oj, 0] >= 4) & citizens.cannot_lift_heavy[ci],
+        "commute": distance_km > citizens.max_commute_km[ci],
+        "no_hours": citizens.hours_available[ci] <= 0,
+    }
