@@ -226,5 +226,14 @@ class TestScorer:
                 ScoringModel.from_json(json.dumps(broken))
 
     def test_no_protected_attribute_is_a_model_column(self) -> None:
-        forbidden = {"gender", "sex", "age", "birth", "ethnicity", "nationality", "diagnosis", "cpr"}
+        forbidden = {
+            "gender",
+            "sex",
+            "age",
+            "birth",
+            "ethnicity",
+            "nationality",
+            "diagnosis",
+            "cpr",
+        }
         assert not [c for c in MODEL_COLUMNS if forbidden & set(c.split("_"))]
