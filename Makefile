@@ -39,7 +39,7 @@ lint: $(DEV_STAMP)
 	$(BIN)/ruff check .
 
 typecheck: $(DEV_STAMP)
-	$(BIN)/mypy service tests
+	$(BIN)/mypy service labour_market tests
 
 check: lint typecheck test
 

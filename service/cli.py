@@ -14,9 +14,12 @@ from sqlmodel import Session
 
 from service.auth import service as auth_service
 from service.auth.principal import CLI_PRINCIPAL, Role
+from service.citizens import cli as citizens_cli
 from service.config import Settings, get_settings
 from service.db import make_engine
 from service.errors import KantmatchError, validation_failed_from
+from service.forecasts.cli import compute_forecast_if_missing, forecast_app
+from service.tasks.cli import load_sector_cards, tasks_app
 
 app = typer.Typer(help="Kantmatch: opgaver frem for stillinger.", no_args_is_help=True)
 keys_app = typer.Typer(help="API keys.", no_args_is_help=True)
@@ -25,6 +28,10 @@ import_app = typer.Typer(help="Import files.", no_args_is_help=True)
 app.add_typer(keys_app, name="keys")
 app.add_typer(users_app, name="users")
 app.add_typer(import_app, name="import")
+app.add_typer(tasks_app, name="tasks")
+app.add_typer(forecast_app, name="forecast")
+import_app.command("citizens")(citizens_cli.import_citizens)
+import_app.command("bip")(citizens_cli.import_bip)
 
 
 def _settings() -> Settings:
@@ -61,7 +68,7 @@ def _fail(error: KantmatchError) -> NoReturn:
 
 @app.command()
 def init() -> None:
-    """Create or migrate the database to the newest schema."""
+    """Create or migrate the database to the newest schema and load the sector cards."""
     from service.migrations_runner import head_revision, upgrade_database
 
     settings = _settings()
@@ -73,6 +80,8 @@ def init() -> None:
     finally:
         engine.dispose()
     typer.echo(f"Databasen er migreret til {head_revision()} ({engine.url.render_as_string()})")
+    load_sector_cards()
+    compute_forecast_if_missing()
 
 
 @app.command()

@@ -30,6 +30,8 @@ class Settings(BaseSettings):
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     max_upload_bytes: int = Field(default=10 * 1024 * 1024, gt=0)
     contact_points_file: str | None = None
+    # Folder of sector-card YAML files; unset means sector_cards/ beside the service package.
+    sector_cards_dir: str | None = None
     sqlite_busy_timeout_ms: int = Field(default=5000, ge=0)
 
     @model_validator(mode="after")

@@ -17,12 +17,14 @@ from sqlmodel import Session, func, select
 
 from service.auth import service as auth_service
 from service.auth.principal import CLI_PRINCIPAL, Role
+from service.citizens import demo as citizens_demo
 from service.companies import service as companies_service
 from service.companies.codes import cvr_check_digit
 from service.companies.models import Company
 from service.companies.schemas import CompanyCreate
 from service.places import GULDBORGSUND, LOLLAND, postal_codes
 from service.sectors import SURVEY_COMPANIES_BY_SECTOR, Sector
+from service.tasks import demo as tasks_demo
 
 DEMO_SEED = 2020
 DEMO_COMPANY_COUNT = 400
@@ -323,4 +325,6 @@ def load_demo(
         companies_service.create_company(
             session, data=CompanyCreate.model_validate(payload), actor=CLI_PRINCIPAL, is_demo=True
         )
+    citizens_demo.load_demo_citizens(session, seed=seed)  # issue 4: fictional citizens and BIP
+    tasks_demo.load_demo_openings(session, seed=seed)  # issue 3: task openings (Spot et job)
     return DemoResult(companies_created=count, keys=keys, already_loaded=False)

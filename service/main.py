@@ -12,14 +12,17 @@ from sqlalchemy import Engine
 from service import __version__
 from service.auth.dependencies import get_current_principal
 from service.auth.router import router as auth_router
+from service.citizens.router import router as citizens_router
 from service.companies.router import router as companies_router
 from service.config import Settings, get_settings
 from service.db import make_engine
 from service.errors import install_error_handlers
+from service.forecasts.router import router as forecasts_router
 from service.middleware import RequestGuardMiddleware
 from service.placements.router import router as placements_router
 from service.system import public_router as system_public_router
 from service.system import router as system_router
+from service.tasks.router import router as tasks_router
 
 API_PREFIX = "/api/v1"
 
@@ -59,5 +62,8 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.include_router(system_router, prefix=API_PREFIX, dependencies=authenticated)
     app.include_router(auth_router, prefix=API_PREFIX, dependencies=authenticated)
     app.include_router(companies_router, prefix=API_PREFIX, dependencies=authenticated)
+    app.include_router(tasks_router, prefix=API_PREFIX, dependencies=authenticated)
+    app.include_router(forecasts_router, prefix=API_PREFIX, dependencies=authenticated)
+    app.include_router(citizens_router, prefix=API_PREFIX, dependencies=authenticated)
     app.include_router(placements_router, prefix=API_PREFIX, dependencies=authenticated)
     return app

@@ -18,6 +18,18 @@ from service.system import current_revision
 from tests.conftest import fresh_database_url
 
 TABLES = {"users", "api_keys", "audit_log", "companies", "company_contacts"}
+# Issue 5: forecast runs, their rows and cells, and imported input tables.
+TABLES |= {"forecast_runs", "forecast_rows", "forecast_cells", "forecast_inputs"}
+# Issue 4: citizens, their caseworkers, fairness attributes, BIP and anonymous counts.
+TABLES |= {
+    "citizens",
+    "citizen_caseworkers",
+    "citizen_fairness_attributes",
+    "bip_measurements",
+    "anonymous_citizen_counts",
+}
+# Issue 3: the task catalogue and companies' task openings.
+TABLES |= {"sector_cards", "tasks", "task_catalogue_versions", "task_openings"}
 
 
 @pytest.fixture

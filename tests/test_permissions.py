@@ -37,6 +37,10 @@ EVERYONE = frozenset(Role)
 STAFF = frozenset({Role.admin, Role.caseworker, Role.company_consultant, Role.blf_consultant})
 ADMIN_ONLY = frozenset({Role.admin})
 COMPANY_WRITERS = frozenset({Role.admin, Role.company_consultant, Role.blf_consultant})
+# Citizens (issue 4): caseworkers and admins see everything, company consultants a summary of
+# their municipality's citizens; BLF consultants and the integration no citizen-level data.
+CITIZEN_READERS = frozenset({Role.admin, Role.caseworker, Role.company_consultant})
+CASEWORKER_SIDE = frozenset({Role.admin, Role.caseworker})
 
 # Who may call each operation. Admin: everything. Caseworker: no company writes. Consultants:
 # companies and openings. Integration: only /overview/* (and its own identity). Users, keys and
@@ -57,7 +61,33 @@ RULES: dict[tuple[str, str], frozenset[Role]] = {
     ("PATCH", f"{API}/companies/{{company_id}}"): COMPANY_WRITERS,
     ("DELETE", f"{API}/companies/{{company_id}}"): COMPANY_WRITERS,
     ("GET", f"{API}/companies/{{company_id}}/contacts"): STAFF,
+    ("GET", f"{API}/forecasts"): STAFF,
+    ("GET", f"{API}/forecasts/chart.svg"): STAFF,
+    ("GET", f"{API}/citizens"): CITIZEN_READERS,
+    ("POST", f"{API}/citizens"): CASEWORKER_SIDE,
+    ("POST", f"{API}/citizens/import"): CASEWORKER_SIDE,
+    ("POST", f"{API}/citizens/bip/import"): CASEWORKER_SIDE,
+    ("GET", f"{API}/citizens/{{citizen_id}}"): CITIZEN_READERS,
+    ("PATCH", f"{API}/citizens/{{citizen_id}}"): CASEWORKER_SIDE,
+    ("DELETE", f"{API}/citizens/{{citizen_id}}"): CASEWORKER_SIDE,
+    ("GET", f"{API}/citizens/{{citizen_id}}/bip"): CASEWORKER_SIDE,
+    ("POST", f"{API}/citizens/{{citizen_id}}/bip"): CASEWORKER_SIDE,
+    ("GET", f"{API}/citizens/{{citizen_id}}/bip/chart.svg"): CASEWORKER_SIDE,
+    ("GET", f"{API}/citizens/{{citizen_id}}/audit"): ADMIN_ONLY,
+    ("GET", f"{API}/citizens/{{citizen_id}}/export"): CASEWORKER_SIDE,
     ("GET", f"{API}/budget"): STAFF,
+    # Issue 3: the task catalogue (all staff) and task openings (written like companies).
+    ("GET", f"{API}/sectors"): STAFF,
+    ("GET", f"{API}/tasks"): STAFF,
+    ("GET", f"{API}/tasks/{{task_id}}"): STAFF,
+    ("POST", f"{API}/tasks/normalize"): STAFF,
+    ("GET", f"{API}/companies/{{company_id}}/openings"): STAFF,
+    ("POST", f"{API}/companies/{{company_id}}/openings"): COMPANY_WRITERS,
+    ("GET", f"{API}/companies/{{company_id}}/task-suggestions"): STAFF,
+    ("GET", f"{API}/openings"): STAFF,
+    ("GET", f"{API}/openings/{{opening_id}}"): STAFF,
+    ("PATCH", f"{API}/openings/{{opening_id}}"): COMPANY_WRITERS,
+    ("DELETE", f"{API}/openings/{{opening_id}}"): COMPANY_WRITERS,
 }
 # Routes under these prefixes follow one rule each (API.md: the integration reads /overview/*).
 PREFIX_RULES: dict[str, frozenset[Role]] = {f"{API}/overview/": EVERYONE}
@@ -173,10 +203,18 @@ class TestMatrix:
             assert Role.admin in roles, path
             integration_allowed = path.startswith(f"{API}/overview/") or path == f"{API}/me"
             assert (Role.integration in roles) == integration_allowed, (method, path)
-            admin_only = re.match(rf"{API}/(users|keys|audit)\b", path) is not None
+            # The audit log, and a citizen's audit trail, are for admins only.
+            admin_only = (
+                re.match(rf"{API}/(users|keys|audit)\b", path) is not None
+                or path == f"{API}/citizens/{{citizen_id}}/audit"
+            )
             assert (roles == ADMIN_ONLY) == admin_only, (method, path)
-            company_write = path.startswith(f"{API}/companies") and method != "GET"
+            company_write = (
+                path.startswith((f"{API}/companies", f"{API}/openings")) and method != "GET"
+            )
             assert (Role.caseworker not in roles) == (company_write or admin_only), (method, path)
+            if path.startswith(f"{API}/citizens"):  # no citizen-level data for BLF
+                assert Role.blf_consultant not in roles, (method, path)
 
 
 class TestPublicRoutes:

@@ -3,13 +3,22 @@
 from __future__ import annotations
 
 from service.errors import (
-    BadRequestError,
     ConflictError,
     FieldError,
     ForbiddenError,
     NotFoundError,
     ValidationFailedError,
 )
+from service.tabular import UnreadableFileError
+
+# The import error is shared by every importer; re-exported here for the companies domain.
+__all__ = [
+    "CompanyDataError",
+    "CompanyNotFoundError",
+    "CompanyOutOfScopeError",
+    "CvrTakenError",
+    "UnreadableFileError",
+]
 
 
 class CompanyNotFoundError(NotFoundError):
@@ -53,16 +62,4 @@ class CompanyDataError(ValidationFailedError):
             "Virksomhedens oplysninger kan ikke bruges",
             "The company's data cannot be used",
             fields=[FieldError(field, message_da, message_en)],
-        )
-
-
-class UnreadableFileError(BadRequestError):
-    """An import file that cannot be read as a table."""
-
-    def __init__(self, reason_da: str, reason_en: str) -> None:
-        super().__init__(
-            f"Filen kan ikke læses som en tabel: {reason_da}. Intet er gemt.",
-            f"The file cannot be read as a table: {reason_en}. Nothing was stored.",
-            code="unreadable_file",
-            fields=[FieldError("file", reason_da, reason_en)],
         )

@@ -6,16 +6,9 @@ reported with the column and the reason. A file that cannot be read as a table c
 
 from __future__ import annotations
 
-import csv
-import io
 import re
-import zipfile
-import zlib
-from collections.abc import Callable, Iterable
-from datetime import date, datetime
 from typing import Any
 
-from openpyxl.utils.exceptions import InvalidFileException
 from pydantic import ValidationError
 from sqlmodel import Session
 
@@ -37,8 +30,10 @@ from service.errors import KantmatchError
 from service.i18n import validation_message
 from service.places import GULDBORGSUND, LOLLAND, lookup_postal_code
 from service.sectors import SECTOR_NAMES_DA
-
-Progress = Callable[[int, int], None]
+from service.tabular import Progress, read_table
+from service.tabular import data_rows as _data_rows
+from service.tabular import fold_header as _fold_header
+from service.tabular import fold_value as _fold_value
 
 # Column headers people use, Danish and English, folded by _fold_header.
 HEADER_ALIASES: dict[str, tuple[str, ...]] = {
@@ -98,114 +93,6 @@ _SECTOR_TYPES = {
 }
 _UNSKILLED = {"mange": "many", "få": "few", "fa": "few", "ingen": "none"}
 _SECTOR_BY_NAME = {name.casefold(): slug.value for slug, name in SECTOR_NAMES_DA.items()}
-
-
-def _fold_header(header: str) -> str:
-    return re.sub(r"\s+", " ", re.sub(r"[_\-.:/]", " ", header.strip().casefold())).strip()
-
-
-def _fold_value(value: str) -> str:
-    return re.sub(r"\s+", " ", re.sub(r"[_\-.]", " ", value.strip().casefold()))
-
-
-def _cell_text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "ja" if value else "nej"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    return str(value).strip()
-
-
-# What openpyxl and zipfile raise on damaged workbooks (found by corrupting real files):
-# broken zip structure, broken deflate streams, malformed XML, unsupported or encrypted members.
-_XLSX_ERRORS = (
-    zipfile.BadZipFile,
-    zlib.error,
-    EOFError,
-    SyntaxError,  # xml.etree.ElementTree.ParseError
-    KeyError,
-    IndexError,
-    OSError,
-    ValueError,
-    TypeError,
-    NotImplementedError,
-    RuntimeError,
-    InvalidFileException,
-)
-
-
-def _read_xlsx(content: bytes) -> list[list[str]]:
-    from openpyxl import load_workbook
-
-    try:
-        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except _XLSX_ERRORS as exc:
-        raise UnreadableFileError(
-            "regnearket er beskadiget eller ikke en XLSX-fil",
-            "the workbook is damaged or not an XLSX file",
-        ) from exc
-    try:
-        sheet = workbook.worksheets[0]
-        return [[_cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True)]
-    except _XLSX_ERRORS as exc:
-        raise UnreadableFileError(
-            "regnearkets første ark kan ikke læses", "the first sheet cannot be read"
-        ) from exc
-    finally:
-        workbook.close()
-
-
-def _decode(content: bytes) -> str:
-    if b"\x00" in content:
-        raise UnreadableFileError(
-            "filen er binær, ikke tekst (gem som .xlsx eller .csv)",
-            "the file is binary, not text (save it as .xlsx or .csv)",
-        )
-    try:
-        return content.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        # Danish Excel saves "CSV" as Windows-1252; Latin-1 is the last resort that never fails.
-        try:
-            return content.decode("cp1252")
-        except UnicodeDecodeError:
-            return content.decode("latin-1")
-
-
-def _read_csv(content: bytes) -> list[list[str]]:
-    text = _decode(content)
-    first_line = text.split("\n", 1)[0]
-    delimiter = max((";", ",", "\t"), key=first_line.count)
-    if first_line.count(delimiter) == 0:
-        raise UnreadableFileError(
-            "første linje har ingen kolonner adskilt af semikolon, komma eller tabulator",
-            "the first line has no columns separated by semicolon, comma or tab",
-        )
-    try:
-        return [
-            [cell.strip() for cell in row]
-            for row in csv.reader(io.StringIO(text), delimiter=delimiter)
-        ]
-    except csv.Error as exc:
-        raise UnreadableFileError(f"CSV-fejl: {exc}", f"CSV error: {exc}") from exc
-
-
-def read_table(content: bytes, filename: str | None) -> list[list[str]]:
-    """Read a CSV or XLSX file into rows of text cells, or raise UnreadableFileError."""
-    if not content.strip():
-        raise UnreadableFileError("filen er tom", "the file is empty")
-    if content.startswith(b"\xd0\xcf\x11\xe0"):
-        raise UnreadableFileError(
-            "gammelt Excel-format (.xls); gem som .xlsx eller .csv",
-            "old Excel format (.xls); save it as .xlsx or .csv",
-        )
-    name = (filename or "").lower()
-    if content.startswith(b"PK\x03\x04") or name.endswith((".xlsx", ".xlsm")):
-        return _read_xlsx(content)
-    return _read_csv(content)
 
 
 def _map_headers(header: list[str]) -> tuple[dict[int, str], list[str]]:
@@ -438,12 +325,6 @@ def _import_row(
             row=row_number, cvr=company.cvr, company_id=company.id, name=company.name
         )
         (report.created if created else report.updated).append(result)
-
-
-def _data_rows(table: list[list[str]]) -> Iterable[tuple[int, list[str]]]:
-    for offset, cells in enumerate(table[1:]):
-        if any(cell.strip() for cell in cells):
-            yield offset + 2, cells  # spreadsheet row number: the header is row 1
 
 
 def import_companies(

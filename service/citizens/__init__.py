@@ -1,0 +1,1 @@
+"""Citizens, BIP measurements and progression, wishes and limits, with privacy by design."""

@@ -1,0 +1,81 @@
+"""``kantmatch import citizens FILE`` and ``kantmatch import bip FILE``.
+
+Registered on the ``import`` sub-app in ``service/cli.py``; the commands run the same importers
+as the HTTP endpoints, as the trusted command-line operator, in one transaction.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated, Literal
+
+import typer
+
+from service.auth.principal import CLI_PRINCIPAL
+from service.errors import KantmatchError
+
+ImportFile = Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)]
+DryRun = Annotated[bool, typer.Option(help="Check the file without storing")]
+
+
+def _run(kind: Literal["citizens", "bip"], file: Path, dry_run: bool) -> None:
+    # Imported here: service.cli imports this module to register the commands.
+    from service import cli as main_cli
+    from service.citizens import importers
+
+    run = importers.import_citizens if kind == "citizens" else importers.import_bip
+    secret_key = main_cli._settings().secret_key
+    content = file.read_bytes()
+    try:
+        with main_cli._session() as session:
+            if sys.stderr.isatty():
+                with typer.progressbar(length=1, label="Importerer", file=sys.stderr) as bar:
+
+                    def progress(done: int, total: int) -> None:
+                        bar.length = total
+                        bar.update(1)
+
+                    report = run(
+                        session,
+                        content=content,
+                        filename=file.name,
+                        actor=CLI_PRINCIPAL,
+                        secret_key=secret_key,
+                        dry_run=dry_run,
+                        progress=progress,
+                    )
+            else:
+                report = run(
+                    session,
+                    content=content,
+                    filename=file.name,
+                    actor=CLI_PRINCIPAL,
+                    secret_key=secret_key,
+                    dry_run=dry_run,
+                )
+    except KantmatchError as error:
+        main_cli._fail(error)
+    prefix = "Prøvekørsel (intet gemt): " if dry_run else ""
+    what = "borgere" if kind == "citizens" else "BIP-målinger"
+    typer.echo(
+        f"{prefix}{report.rows} rækker ({what}): {len(report.created)} oprettet, "
+        f"{len(report.updated)} opdateret, {len({p.row for p in report.rejected})} afvist"
+    )
+    for problem in report.rejected:
+        typer.echo(
+            f"  række {problem.row} ({problem.external_ref or '-'}) "
+            f"{problem.field}: {problem.message}"
+        )
+    if report.unknown_columns:
+        typer.echo(f"  Ukendte kolonner (ignoreret): {', '.join(report.unknown_columns)}")
+
+
+def import_citizens(file: ImportFile, dry_run: DryRun = False) -> None:
+    """Import a CSV or XLSX citizen list (Danish headers); CPR numbers are kept only as a hash."""
+    _run("citizens", file, dry_run)
+
+
+def import_bip(file: ImportFile, dry_run: DryRun = False) -> None:
+    """Import BIP measurements from CSV or XLSX (Danish headers), one row per citizen and date."""
+    _run("bip", file, dry_run)

@@ -1,0 +1,516 @@
+"""Citizen register: create, read in the caller's shape, change, erase, list.
+
+BIP measurements live in ``measurements.py``; the audit trail and the export in ``access.py``.
+
+Every read and every change of a citizen writes an audit entry (entity type ``citizen``), and no
+audit entry carries a name, a case number or an answer: only ids, field names and counts.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date, datetime
+from typing import Any
+
+from pydantic import ValidationError
+from sqlalchemy import delete, func, or_
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from service.auth.audit import record_audit
+from service.auth.models import User
+from service.auth.principal import Principal, Role
+from service.citizens.exceptions import (
+    BipFilterNotAllowedError,
+    CitizenDataError,
+    CitizenNotFoundError,
+    CitizenOutOfScopeError,
+    DuplicatePersonError,
+    ExternalRefTakenError,
+)
+from service.citizens.models import (
+    AnonymousCitizenCount,
+    BipMeasurement,
+    Citizen,
+    CitizenCaseworker,
+    CitizenFairnessAttributes,
+)
+from service.citizens.schemas import (
+    CaseworkerRef,
+    CitizenCreate,
+    CitizenFields,
+    CitizenForConsultant,
+    CitizenLimits,
+    CitizenPublic,
+    CitizenUpdate,
+    FairnessAttributes,
+)
+from service.db import utcnow
+from service.errors import validation_failed_from
+from service.pagination import as_utc, paginate
+from service.places import lookup_postal_code
+
+ENTITY = "citizen"
+# Roles that see everything about citizens of their municipality (API.md: caseworkers only).
+FULL_VIEW_ROLES = frozenset({Role.admin, Role.caseworker})
+# Roles that see citizens at all; company consultants get the smaller shape.
+READ_ROLES = FULL_VIEW_ROLES | {Role.company_consultant}
+SEARCH_NAME_LENGTH = 200
+_LIMIT_COLUMNS = {
+    "cannot_lift_heavy": "cannot_lift_heavy",
+    "cannot_handle_food": "cannot_handle_food",
+    "cannot_stand_long": "cannot_stand_long",
+    "criminal_record": "criminal_record",
+    "other": "other_limits",
+}
+_FAIRNESS_FIELDS = ("audit_gender", "audit_birth_year")
+# Columns a caller sets directly; the rest are derived or stored elsewhere.
+_PLAIN_FIELDS = set(CitizenFields.model_fields) - {"limits", "caseworker_ids", *_FAIRNESS_FIELDS}
+
+
+def today() -> date:
+    """Today's date in UTC, the date BIP due dates are compared with."""
+    return utcnow().date()
+
+
+def sees_everything(actor: Principal) -> bool:
+    """Whether the actor's role sees BIP answers, limits and notes (caseworkers and admins)."""
+    return actor.role in FULL_VIEW_ROLES
+
+
+def check_read_scope(actor: Principal, municipality_code: str | None) -> None:
+    """Raise 403 unless the actor may see citizens of the municipality."""
+    if actor.role not in READ_ROLES or not actor.can_access_municipality(municipality_code):
+        raise CitizenOutOfScopeError(municipality_code)
+
+
+def check_caseworker_scope(actor: Principal, municipality_code: str | None) -> None:
+    """Raise 403 unless the actor is an admin or a caseworker of the municipality."""
+    if actor.role not in FULL_VIEW_ROLES or not actor.can_access_municipality(municipality_code):
+        raise CitizenOutOfScopeError(municipality_code)
+
+
+def audit_citizen(
+    session: Session,
+    actor: Principal,
+    action: str,
+    citizen_id: str | None,
+    detail: dict[str, Any] | None = None,
+) -> None:
+    """Write one audit entry about a citizen (ids, field names and counts only, never names)."""
+    record_audit(
+        session,
+        actor=actor,
+        action=action,
+        entity_type=ENTITY,
+        entity_id=citizen_id,
+        detail=detail,
+    )
+
+
+def _resolve(data: CitizenCreate) -> dict[str, Any]:
+    """The stored columns for validated input: municipality, city and coordinates filled."""
+    values = data.model_dump(include=_PLAIN_FIELDS)
+    for enum_field in ("transport", "status"):  # stored as their plain text values
+        if values.get(enum_field) is not None:
+            values[enum_field] = str(values[enum_field])
+    place = lookup_postal_code(data.postal_code)
+    if data.municipality_code is None:
+        if place is None:
+            raise CitizenDataError(
+                "municipality_code",
+                f"Postnummer {data.postal_code} ligger uden for Lolland og Guldborgsund; "
+                "angiv kommunekoden",
+                f"Postal code {data.postal_code} is outside Lolland and Guldborgsund; "
+                "give the municipality code",
+            )
+        values["municipality_code"] = place.municipality_code
+    values.update(
+        city=place.city if place else None,
+        lat=place.lat if place else None,
+        lon=place.lon if place else None,
+    )
+    limits = data.limits or CitizenLimits()
+    for key, column in _LIMIT_COLUMNS.items():
+        values[column] = getattr(limits, key)
+    values["criminal_record"] = str(limits.criminal_record)
+    for field, default in (
+        ("has_driving_licence", False),
+        ("has_car", False),
+        ("status", "active"),
+    ):
+        if values.get(field) is None:
+            values[field] = default
+    for field in ("preferred_sectors", "excluded_sectors", "preferred_tasks", "excluded_tasks"):
+        values[field] = [str(item) for item in values.get(field) or []]
+    if values["status"] == "ended" and values.get("programme_end_date") is None:
+        values["programme_end_date"] = today()
+    values["search_name"] = data.name.casefold()[:SEARCH_NAME_LENGTH]
+    return values
+
+
+def _check_unique(
+    session: Session, *, municipality_code: str, external_ref: str, citizen_id: str | None
+) -> None:
+    statement = select(Citizen.id).where(
+        Citizen.municipality_code == municipality_code, Citizen.external_ref == external_ref
+    )
+    existing = session.exec(statement).first()
+    if existing is not None and existing != citizen_id:
+        raise ExternalRefTakenError(external_ref, existing)
+
+
+def find_by_external_ref(
+    session: Session, *, municipality_code: str, external_ref: str
+) -> Citizen | None:
+    """The citizen with a case number in a municipality, if registered."""
+    statement = select(Citizen).where(
+        Citizen.municipality_code == municipality_code, Citizen.external_ref == external_ref
+    )
+    return session.exec(statement).first()
+
+
+def find_by_cpr_hmac(session: Session, *, cpr_hmac: str) -> Citizen | None:
+    """The citizen whose imported CPR number had this keyed hash, if any."""
+    return session.exec(select(Citizen).where(Citizen.cpr_hmac == cpr_hmac)).first()
+
+
+def _caseworker_users(session: Session, user_ids: list[str], municipality_code: str) -> list[User]:
+    users = []
+    for user_id in dict.fromkeys(user_ids):
+        user = session.get(User, user_id)
+        if user is None or user.role != Role.caseworker or not user.is_active:
+            raise CitizenDataError(
+                "caseworker_ids",
+                f"{user_id} er ikke en aktiv sagsbehandler",
+                f"{user_id} is not an active caseworker",
+            )
+        if user.municipality_code != municipality_code:
+            raise CitizenDataError(
+                "caseworker_ids",
+                f"Sagsbehandleren {user_id} hører ikke til kommune {municipality_code}",
+                f"Caseworker {user_id} does not belong to municipality {municipality_code}",
+            )
+        users.append(user)
+    return users
+
+
+def _replace_caseworkers(session: Session, citizen_id: str, users: list[User]) -> None:
+    session.execute(
+        delete(CitizenCaseworker).where(col(CitizenCaseworker.citizen_id) == citizen_id)
+    )
+    for user in users:
+        session.add(CitizenCaseworker(citizen_id=citizen_id, user_id=user.id))
+
+
+def _set_fairness(session: Session, citizen_id: str, values: dict[str, Any]) -> None:
+    row = session.get(CitizenFairnessAttributes, citizen_id)
+    if row is None:
+        row = CitizenFairnessAttributes(citizen_id=citizen_id)
+    for key, value in values.items():
+        setattr(
+            row, key, None if value is None else (str(value) if key == "audit_gender" else value)
+        )
+    session.add(row)
+
+
+def create_citizen(
+    session: Session,
+    *,
+    data: CitizenCreate,
+    actor: Principal,
+    cpr_hmac: str | None = None,
+    is_demo: bool = False,
+) -> Citizen:
+    """Register a citizen; 409 if the case number or (imported) CPR hash is known."""
+    values = _resolve(data)
+    municipality = values["municipality_code"]
+    check_caseworker_scope(actor, municipality)
+    _check_unique(
+        session, municipality_code=municipality, external_ref=data.external_ref, citizen_id=None
+    )
+    if cpr_hmac is not None and (twin := find_by_cpr_hmac(session, cpr_hmac=cpr_hmac)):
+        raise DuplicatePersonError(twin.id)
+    if data.caseworker_ids is not None:
+        caseworkers = _caseworker_users(session, data.caseworker_ids, municipality)
+    elif actor.role == Role.caseworker and actor.user_id is not None:
+        caseworkers = _caseworker_users(session, [actor.user_id], municipality)
+    else:
+        caseworkers = []
+    citizen = Citizen(**values, cpr_hmac=cpr_hmac, is_demo=is_demo)
+    try:
+        # A savepoint, so a concurrent insert of the same case number leaves the session usable.
+        with session.begin_nested():
+            session.add(citizen)
+    except IntegrityError as exc:
+        raise ExternalRefTakenError(data.external_ref, None) from exc
+    _replace_caseworkers(session, citizen.id, caseworkers)
+    fairness = data.model_dump(include=set(_FAIRNESS_FIELDS), exclude_none=True)
+    if fairness:
+        _set_fairness(session, citizen.id, fairness)
+    session.flush()
+    audit_citizen(session, actor, "create", citizen.id, {"municipality_code": municipality})
+    return citizen
+
+
+def get_citizen(session: Session, *, citizen_id: str) -> Citizen:
+    """Load a citizen or raise 404."""
+    citizen = session.get(Citizen, citizen_id)
+    if citizen is None:
+        raise CitizenNotFoundError(citizen_id)
+    return citizen
+
+
+def _as_create(citizen: Citizen, patch: dict[str, Any]) -> CitizenCreate:
+    current: dict[str, Any] = {f: getattr(citizen, f) for f in _PLAIN_FIELDS}
+    current["limits"] = {key: getattr(citizen, column) for key, column in _LIMIT_COLUMNS.items()}
+    moved = "postal_code" in patch and patch["postal_code"] != citizen.postal_code
+    if moved and "municipality_code" not in patch:
+        current["municipality_code"] = None  # re-derived from the new postal code
+    reopened = patch.get("status") not in (None, "ended") and citizen.status == "ended"
+    if reopened and "programme_end_date" not in patch:
+        current["programme_end_date"] = None  # back in the programme
+    current.update(
+        {k: v for k, v in patch.items() if k not in ("caseworker_ids", *_FAIRNESS_FIELDS)}
+    )
+    try:
+        return CitizenCreate.model_validate(current)
+    except ValidationError as exc:
+        raise validation_failed_from(exc) from exc
+
+
+def update_citizen(
+    session: Session, *, citizen: Citizen, data: CitizenUpdate, actor: Principal
+) -> Citizen:
+    """Apply a partial change; municipality and coordinates follow the postal code."""
+    check_caseworker_scope(actor, citizen.municipality_code)
+    patch = data.model_dump(exclude_unset=True, mode="json")
+    merged = _as_create(citizen, patch)
+    values = _resolve(merged)
+    municipality = values["municipality_code"]
+    check_caseworker_scope(actor, municipality)
+    _check_unique(
+        session,
+        municipality_code=municipality,
+        external_ref=merged.external_ref,
+        citizen_id=citizen.id,
+    )
+    changed = sorted(
+        ("limits" if k in _LIMIT_COLUMNS.values() else k)
+        for k, v in values.items()
+        if getattr(citizen, k) != v and k != "search_name"
+    )
+    caseworker_ids = patch.get("caseworker_ids")
+    if caseworker_ids is not None:
+        users = _caseworker_users(session, caseworker_ids, municipality)
+    elif municipality != citizen.municipality_code:
+        users = []  # caseworkers of the old municipality no longer hold the case
+    else:
+        users = None
+    for key, value in values.items():
+        setattr(citizen, key, value)
+    if users is not None:
+        _replace_caseworkers(session, citizen.id, users)
+        changed.append("caseworker_ids")
+    fairness = {k: patch[k] for k in _FAIRNESS_FIELDS if k in patch}
+    if fairness:
+        _set_fairness(session, citizen.id, fairness)
+        changed.append("fairness")
+    citizen.updated_at = utcnow()
+    session.add(citizen)
+    try:
+        with session.begin_nested():
+            session.flush()
+    except IntegrityError as exc:
+        raise ExternalRefTakenError(merged.external_ref, None) from exc
+    audit_citizen(session, actor, "update", citizen.id, {"fields": sorted(set(changed))})
+    return citizen
+
+
+def _count_erasure(session: Session, citizen: Citizen, bip_measurements: int) -> None:
+    """Add the erased citizen to the anonymous counters, atomically on either backend."""
+    year = (citizen.programme_start_date or citizen.created_at).year
+    table = AnonymousCitizenCount.__table__  # type: ignore[attr-defined]
+    dialect = session.get_bind().dialect.name
+    insert: Any = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    now = utcnow()
+    statement = insert(table).values(
+        municipality_code=citizen.municipality_code,
+        status=citizen.status,
+        year=year,
+        citizens=1,
+        bip_measurements=bip_measurements,
+        updated_at=now,
+    )
+    session.execute(
+        statement.on_conflict_do_update(
+            index_elements=["municipality_code", "status", "year"],
+            set_={
+                "citizens": table.c.citizens + 1,
+                "bip_measurements": table.c.bip_measurements + bip_measurements,
+                "updated_at": now,
+            },
+        )
+    )
+
+
+def erase_citizen(session: Session, *, citizen: Citizen, actor: Principal) -> None:
+    """Erase a citizen's personal data; only anonymous counts and id-only audit rows remain."""
+    check_caseworker_scope(actor, citizen.municipality_code)
+    measurements = session.exec(
+        select(func.count())
+        .select_from(BipMeasurement)
+        .where(BipMeasurement.citizen_id == citizen.id)
+    ).one()
+    _count_erasure(session, citizen, int(measurements))
+    for table in (BipMeasurement, CitizenCaseworker, CitizenFairnessAttributes):
+        session.execute(delete(table).where(col(table.citizen_id) == citizen.id))
+    citizen_id, municipality, status = citizen.id, citizen.municipality_code, citizen.status
+    session.delete(citizen)
+    session.flush()
+    audit_citizen(
+        session,
+        actor,
+        "erase",
+        citizen_id,
+        {"municipality_code": municipality, "status": status, "bip_measurements": measurements},
+    )
+
+
+def list_citizens(
+    session: Session,
+    *,
+    actor: Principal,
+    q: str | None,
+    status: str | None,
+    municipality_code: str | None,
+    bip_overdue: bool | None,
+    updated_since: datetime | None,
+    limit: int,
+    cursor: str | None,
+) -> tuple[list[Citizen], str | None]:
+    """One page of the citizens the actor may see; by name, or by change time when syncing."""
+    if municipality_code is not None:
+        check_read_scope(actor, municipality_code)
+    statement = select(Citizen)
+    if actor.municipality_code is not None and actor.role != Role.admin:
+        statement = statement.where(Citizen.municipality_code == actor.municipality_code)
+    if municipality_code is not None:
+        statement = statement.where(Citizen.municipality_code == municipality_code)
+    if q:
+        term = q.strip().casefold().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        by_name = col(Citizen.search_name).like(f"%{term}%", escape="\\")
+        # Consultants do not see case numbers, so they cannot search by them either.
+        statement = statement.where(
+            or_(by_name, func.lower(Citizen.external_ref) == q.strip().lower())
+            if sees_everything(actor)
+            else by_name
+        )
+    if status is not None:
+        statement = statement.where(Citizen.status == status)
+    if bip_overdue is not None:
+        if not sees_everything(actor):
+            raise BipFilterNotAllowedError()
+        due = col(Citizen.bip_next_due_date)
+        # As in the response: without a measurement there is no due date, so nothing overdue.
+        statement = statement.where(
+            due < today() if bip_overdue else or_(due.is_(None), due >= today())
+        )
+    order_by: list[Any] = [Citizen.name, Citizen.id]
+    if updated_since is not None:
+        statement = statement.where(col(Citizen.updated_at) >= as_utc(updated_since))
+        order_by = [Citizen.updated_at, Citizen.id]
+    rows, next_cursor = paginate(session, statement, order_by=order_by, limit=limit, cursor=cursor)
+    view = "caseworker" if sees_everything(actor) else "consultant"
+    # One audit row per citizen returned: each citizen's own trail then shows every list read.
+    for citizen in rows:
+        audit_citizen(session, actor, "read", citizen.id, {"view": view, "via": "list"})
+    return rows, next_cursor
+
+
+def _caseworkers_by_citizen(
+    session: Session, citizen_ids: list[str]
+) -> dict[str, list[CaseworkerRef]]:
+    result: dict[str, list[CaseworkerRef]] = defaultdict(list)
+    if not citizen_ids:
+        return result
+    statement = (
+        select(CitizenCaseworker.citizen_id, User.id, User.name)
+        .join(User, col(User.id) == col(CitizenCaseworker.user_id))
+        .where(col(CitizenCaseworker.citizen_id).in_(citizen_ids))
+        .order_by(col(User.name), col(User.id))
+    )
+    for citizen_id, user_id, name in session.exec(statement):
+        result[citizen_id].append(CaseworkerRef(id=user_id, name=name))
+    return result
+
+
+def _fairness_by_citizen(
+    session: Session, citizen_ids: list[str]
+) -> dict[str, CitizenFairnessAttributes]:
+    if not citizen_ids:
+        return {}
+    statement = select(CitizenFairnessAttributes).where(
+        col(CitizenFairnessAttributes.citizen_id).in_(citizen_ids)
+    )
+    return {row.citizen_id: row for row in session.exec(statement)}
+
+
+def _public(
+    citizen: Citizen,
+    caseworkers: list[CaseworkerRef],
+    fairness: CitizenFairnessAttributes | None,
+    on: date,
+) -> CitizenPublic:
+    values = citizen.model_dump()
+    return CitizenPublic.model_validate(
+        {
+            **values,
+            "limits": {key: values[column] for key, column in _LIMIT_COLUMNS.items()},
+            "caseworkers": caseworkers,
+            "bip_next_due": citizen.bip_next_due_date,
+            "bip_overdue": citizen.bip_next_due_date is not None and citizen.bip_next_due_date < on,
+            "cpr_hash_stored": citizen.cpr_hmac is not None,
+            "fairness": FairnessAttributes(
+                audit_gender=fairness.audit_gender if fairness else None,
+                audit_birth_year=fairness.audit_birth_year if fairness else None,
+            ),
+        }
+    )
+
+
+def _for_consultant(citizen: Citizen) -> CitizenForConsultant:
+    # Only the consultant shape's own fields are read from the row.
+    fields = set(CitizenForConsultant.model_fields) - {"view"}
+    return CitizenForConsultant.model_validate({f: getattr(citizen, f) for f in fields})
+
+
+def views(
+    session: Session, citizens: list[Citizen], *, actor: Principal
+) -> list[CitizenPublic | CitizenForConsultant]:
+    """The API shapes of citizens for the actor: everything, or the consultant's summary."""
+    if not sees_everything(actor):
+        return [_for_consultant(c) for c in citizens]
+    ids = [c.id for c in citizens]
+    caseworkers = _caseworkers_by_citizen(session, ids)
+    fairness = _fairness_by_citizen(session, ids)
+    on = today()
+    return [_public(c, caseworkers.get(c.id, []), fairness.get(c.id), on) for c in citizens]
+
+
+def read_citizen(
+    session: Session, *, citizen: Citizen, actor: Principal
+) -> CitizenPublic | CitizenForConsultant:
+    """One citizen in the actor's shape; the read is audited."""
+    check_read_scope(actor, citizen.municipality_code)
+    view = views(session, [citizen], actor=actor)[0]
+    audit_citizen(session, actor, "read", citizen.id, {"view": view.view, "via": "item"})
+    return view
+
+
+def public_view(session: Session, *, citizen: Citizen) -> CitizenPublic:
+    """The full shape of one citizen (for callers already checked and audited)."""
+    caseworkers = _caseworkers_by_citizen(session, [citizen.id]).get(citizen.id, [])
+    fairness = _fairness_by_citizen(session, [citizen.id]).get(citizen.id)
+    return _public(citizen, caseworkers, fairness, today())
