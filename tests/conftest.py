@@ -18,10 +18,14 @@ from pytest_postgresql.janitor import DatabaseJanitor
 from sqlalchemy import Engine
 from sqlmodel import Session
 
+from service.auth.principal import CLI_PRINCIPAL
 from service.config import Settings
 from service.db import get_session, make_engine
 from service.main import create_app
 from service.migrations_runner import upgrade_database
+from service.tasks import catalogue
+from service.tasks.cards import CardSet, default_cards_dir, read_cards
+from service.tasks.schemas import CatalogueStatus
 from tests.pgserver import PostgresServer, find_bindir, start_postgres
 
 BACKENDS = ["sqlite", "postgresql"]
@@ -122,3 +126,22 @@ def client(app: FastAPI) -> Iterator[TestClient]:
     """An HTTP client for the app."""
     with TestClient(app) as test_client:
         yield test_client
+
+
+@pytest.fixture(scope="session")
+def card_set() -> CardSet:
+    """The shipped sector cards, read and checked."""
+    return read_cards(default_cards_dir())
+
+
+@pytest.fixture(scope="session")
+def loaded_catalogue(engine: Engine, card_set: CardSet) -> CatalogueStatus:
+    """The shipped cards loaded (and committed) into the test database of the backend.
+
+    Loading is idempotent, so the other tests sharing this database see the same schema; each
+    test that changes the catalogue does so inside its own rolled-back transaction.
+    """
+    with Session(engine, expire_on_commit=False) as session, session.begin():
+        return catalogue.sync_catalogue(
+            session, card_set=card_set, source="tests", actor=CLI_PRINCIPAL
+        )

@@ -50,6 +50,7 @@ from service.db import utcnow
 from service.errors import validation_failed_from
 from service.pagination import as_utc, paginate
 from service.places import lookup_postal_code
+from service.tasks import catalogue as tasks_catalogue
 
 ENTITY = "citizen"
 # Roles that see everything about citizens of their municipality (API.md: caseworkers only).
@@ -238,6 +239,7 @@ def create_citizen(
         caseworkers = _caseworker_users(session, [actor.user_id], municipality)
     else:
         caseworkers = []
+    values["wish_task_ids"] = tasks_catalogue.wish_task_ids(session, text=data.wishes)
     citizen = Citizen(**values, cpr_hmac=cpr_hmac, is_demo=is_demo)
     try:
         # A savepoint, so a concurrent insert of the same case number leaves the session usable.
@@ -288,6 +290,8 @@ def update_citizen(
     patch = data.model_dump(exclude_unset=True, mode="json")
     merged = _as_create(citizen, patch)
     values = _resolve(merged)
+    if "wishes" in patch:
+        values["wish_task_ids"] = tasks_catalogue.wish_task_ids(session, text=merged.wishes)
     municipality = values["municipality_code"]
     check_caseworker_scope(actor, municipality)
     _check_unique(

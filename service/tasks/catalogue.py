@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import threading
 from collections import OrderedDict
 from datetime import datetime
@@ -329,6 +330,25 @@ def normalise_text(
         unmatched_words=result.unmatched_words,
         catalogue_version=current.version if current else None,
     )
+
+
+# Wishes are often several tasks in one sentence ("lager, rengøring eller køkken").
+_WISH_SEPARATORS = re.compile(r"[,;/\n]|\s(?:og|eller|samt|or|and)\s", re.IGNORECASE)
+
+
+def wish_task_ids(session: Session, *, text: str | None) -> list[str]:
+    """Catalogue tasks a citizen's free-text wishes name: the best match of each part, if any."""
+    if not text or not text.strip():
+        return []
+    prepared, _ = prepared_catalogue(session)
+    found: list[str] = []
+    for part in _WISH_SEPARATORS.split(text):
+        if not part.strip():
+            continue
+        result = prepared.normalise(part, threshold=DEFAULT_THRESHOLD, limit=1, sector=None)
+        if result.matched and result.candidates[0].task_id not in found:
+            found.append(result.candidates[0].task_id)
+    return found
 
 
 def get_task(session: Session, *, task_id: str) -> Task:

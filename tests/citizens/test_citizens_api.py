@@ -568,3 +568,30 @@ class TestAuditTrailAndExport:
         assert body["bip"]["measurements"][0]["answers"] == ALL_TEN
         assert [e["action"] for e in body["audit_trail"]] == ["create", "bip_create", "export"]
         assert body["audit_trail"][-1]["actor_role"] == "caseworker"
+
+
+@pytest.mark.usefixtures("loaded_catalogue")
+class TestWishesNormalised:
+    def test_free_text_wishes_become_catalogue_tasks_and_follow_changes(
+        self, client: TestClient, session: Session
+    ) -> None:
+        _, key = make_key(session, Role.caseworker, "360")
+        headers = bearer(key)
+        payload = citizen_payload(
+            wishes="Fylde varer op, lidt rengøring af toiletter eller køre truck"
+        )
+
+        created = client.post(f"{API}/citizens", json=payload, headers=headers)
+
+        assert created.status_code == 201, created.text
+        body = created.json()
+        # "køre truck" is no catalogue task: it is left out, not forced onto the nearest one.
+        assert body["wish_task_ids"] == ["detailhandel.varepaafyldning", "rengoering.toiletter"]
+        changed = client.patch(
+            f"{API}/citizens/{body['id']}", json={"wishes": "fodre dyr"}, headers=headers
+        )
+        assert changed.json()["wish_task_ids"] == ["landbrug.fodring"]
+        cleared = client.patch(
+            f"{API}/citizens/{body['id']}", json={"wishes": None}, headers=headers
+        )
+        assert cleared.json()["wish_task_ids"] == []
