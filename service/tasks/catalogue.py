@@ -333,6 +333,8 @@ def normalise_text(
 
 
 # Wishes are often several tasks in one sentence ("lager, rengøring eller køkken").
+WISH_THRESHOLD = 75.0
+WISH_MARGIN = 5.0
 _WISH_SEPARATORS = re.compile(r"[,;/\n]|\s(?:og|eller|samt|or|and)\s", re.IGNORECASE)
 
 
@@ -345,9 +347,14 @@ def wish_task_ids(session: Session, *, text: str | None) -> list[str]:
     for part in _WISH_SEPARATORS.split(text):
         if not part.strip():
             continue
-        result = prepared.normalise(part, threshold=DEFAULT_THRESHOLD, limit=1, sector=None)
-        if result.matched and result.candidates[0].task_id not in found:
-            found.append(result.candidates[0].task_id)
+        result = prepared.normalise(part, threshold=WISH_THRESHOLD, limit=2, sector=None)
+        best, *rest = result.candidates or [None]
+        if best is None or not result.matched or best.task_id in found:
+            continue
+        # A wish is kept only when one task clearly wins: "arbejde i en butik" ties many tasks
+        # on the word "arbejde" and names none of them.
+        if not rest or best.score - rest[0].score >= WISH_MARGIN:
+            found.append(best.task_id)
     return found
 
 
