@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEV_STAMP := $(VENV)/.installed-dev
 
-.PHONY: run test check format lint typecheck clean
+.PHONY: run test check format lint typecheck bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -39,7 +39,10 @@ lint: $(DEV_STAMP)
 	$(BIN)/ruff check .
 
 typecheck: $(DEV_STAMP)
-	$(BIN)/mypy service labour_market tests
+	$(BIN)/mypy service labour_market tests benchmarks
+
+bench: $(DEV_STAMP)
+	$(BIN)/python benchmarks/bench_matching.py
 
 check: lint typecheck test
 

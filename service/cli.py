@@ -19,6 +19,7 @@ from service.config import Settings, get_settings
 from service.db import make_engine
 from service.errors import KantmatchError, validation_failed_from
 from service.forecasts.cli import compute_forecast_if_missing, forecast_app
+from service.matching.cli import model_app, train_model_if_missing
 from service.tasks.cli import load_sector_cards, tasks_app
 
 app = typer.Typer(help="Kantmatch: opgaver frem for stillinger.", no_args_is_help=True)
@@ -30,6 +31,7 @@ app.add_typer(users_app, name="users")
 app.add_typer(import_app, name="import")
 app.add_typer(tasks_app, name="tasks")
 app.add_typer(forecast_app, name="forecast")
+app.add_typer(model_app, name="model")
 import_app.command("citizens")(citizens_cli.import_citizens)
 import_app.command("bip")(citizens_cli.import_bip)
 
@@ -82,6 +84,7 @@ def init() -> None:
     typer.echo(f"Databasen er migreret til {head_revision()} ({engine.url.render_as_string()})")
     load_sector_cards()
     compute_forecast_if_missing()
+    train_model_if_missing()
 
 
 @app.command()

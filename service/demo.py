@@ -22,6 +22,7 @@ from service.companies import service as companies_service
 from service.companies.codes import cvr_check_digit
 from service.companies.models import Company
 from service.companies.schemas import CompanyCreate
+from service.placements import demo as placements_demo
 from service.places import GULDBORGSUND, LOLLAND, postal_codes
 from service.sectors import SURVEY_COMPANIES_BY_SECTOR, Sector
 from service.tasks import demo as tasks_demo
@@ -327,4 +328,5 @@ def load_demo(
         )
     citizens_demo.load_demo_citizens(session, seed=seed)  # issue 4: fictional citizens and BIP
     tasks_demo.load_demo_openings(session, seed=seed)  # issue 3: task openings (Spot et job)
+    placements_demo.load_demo_placements(session, seed=seed)  # issue 7: placements, outcomes
     return DemoResult(companies_created=count, keys=keys, already_loaded=False)

@@ -12,13 +12,17 @@ from sqlalchemy import Engine
 from service import __version__
 from service.auth.dependencies import get_current_principal
 from service.auth.router import router as auth_router
+from service.bustours.router import router as bustours_router
 from service.citizens.router import router as citizens_router
 from service.companies.router import router as companies_router
 from service.config import Settings, get_settings
 from service.db import make_engine
 from service.errors import install_error_handlers
 from service.forecasts.router import router as forecasts_router
+from service.matching.dependencies import ModelCache
+from service.matching.router import router as matching_router
 from service.middleware import RequestGuardMiddleware
+from service.overview.router import router as overview_router
 from service.placements.router import router as placements_router
 from service.system import public_router as system_public_router
 from service.system import router as system_router
@@ -54,6 +58,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     )
     app.state.settings = settings
     app.state.engine = app_engine
+    app.state.model_cache = ModelCache()
     app.add_middleware(RequestGuardMiddleware, max_bytes=settings.max_upload_bytes)
     install_error_handlers(app)
 
@@ -66,4 +71,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.include_router(forecasts_router, prefix=API_PREFIX, dependencies=authenticated)
     app.include_router(citizens_router, prefix=API_PREFIX, dependencies=authenticated)
     app.include_router(placements_router, prefix=API_PREFIX, dependencies=authenticated)
+    app.include_router(matching_router, prefix=API_PREFIX, dependencies=authenticated)
+    app.include_router(bustours_router, prefix=API_PREFIX, dependencies=authenticated)
+    app.include_router(overview_router, prefix=API_PREFIX, dependencies=authenticated)
     return app

@@ -1,6 +1,7 @@
 """Every table of the service, imported in one place for Alembic and the tests."""
 
 from service.auth.models import ApiKey, AuditEntry, User
+from service.bustours.models import BusTour, BusTourCitizen
 from service.citizens.models import (
     AnonymousCitizenCount,
     BipMeasurement,
@@ -10,6 +11,14 @@ from service.citizens.models import (
 )
 from service.companies.models import Company, CompanyContact
 from service.forecasts.models import ForecastCell, ForecastInput, ForecastRow, ForecastRun
+from service.matching.models import ModelVersion
+from service.overview.models import OverviewChangeCounter, OverviewCompanyChange
+from service.placements.models import (
+    LearningCaseNote,
+    Placement,
+    PlacementTransition,
+    WageHourAgreement,
+)
 from service.tasks.models import CatalogueVersion, SectorCardRecord, Task, TaskOpening
 
 __all__ = [
@@ -17,6 +26,8 @@ __all__ = [
     "ApiKey",
     "AuditEntry",
     "BipMeasurement",
+    "BusTour",
+    "BusTourCitizen",
     "CatalogueVersion",
     "Citizen",
     "CitizenCaseworker",
@@ -27,8 +38,15 @@ __all__ = [
     "ForecastInput",
     "ForecastRow",
     "ForecastRun",
+    "LearningCaseNote",
+    "ModelVersion",
+    "OverviewChangeCounter",
+    "OverviewCompanyChange",
+    "Placement",
+    "PlacementTransition",
     "SectorCardRecord",
     "Task",
     "TaskOpening",
     "User",
+    "WageHourAgreement",
 ]

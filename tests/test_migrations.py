@@ -30,6 +30,14 @@ TABLES |= {
 }
 # Issue 3: the task catalogue and companies' task openings.
 TABLES |= {"sector_cards", "tasks", "task_catalogue_versions", "task_openings"}
+# Issue 7: placements, their transitions, learning-case notes and wage-hour agreements.
+TABLES |= {"placements", "placement_transitions", "learning_case_notes", "wage_hour_agreements"}
+# Issue 6: trained scorer versions.
+TABLES |= {"model_versions"}
+# Issue 8: saved bus tours and the citizens on them.
+TABLES |= {"bus_tours", "bus_tour_citizens"}
+# Issue 9: the overview's change feed (one row per company) and its counter.
+TABLES |= {"overview_company_changes", "overview_change_counter"}
 
 
 @pytest.fixture

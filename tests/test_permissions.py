@@ -75,7 +75,31 @@ RULES: dict[tuple[str, str], frozenset[Role]] = {
     ("GET", f"{API}/citizens/{{citizen_id}}/bip/chart.svg"): CASEWORKER_SIDE,
     ("GET", f"{API}/citizens/{{citizen_id}}/audit"): ADMIN_ONLY,
     ("GET", f"{API}/citizens/{{citizen_id}}/export"): CASEWORKER_SIDE,
+    # Issue 6: matches for a citizen are citizen data; candidates reach BLF only as counts.
+    ("GET", f"{API}/citizens/{{citizen_id}}/matches"): CITIZEN_READERS,
+    ("GET", f"{API}/openings/{{opening_id}}/candidates"): STAFF,
+    ("GET", f"{API}/companies/{{company_id}}/matches"): STAFF,
     ("GET", f"{API}/budget"): STAFF,
+    # Issue 7: placements are citizen-level data (caseworkers and company consultants of the
+    # citizen's municipality); the learning-case summary is counts only, so BLF sees it too.
+    ("GET", f"{API}/placements"): CITIZEN_READERS,
+    ("POST", f"{API}/placements"): CITIZEN_READERS,
+    ("GET", f"{API}/placements/learning-cases"): STAFF,
+    ("GET", f"{API}/placements/{{placement_id}}"): CITIZEN_READERS,
+    ("PATCH", f"{API}/placements/{{placement_id}}"): CITIZEN_READERS,
+    ("GET", f"{API}/placements/{{placement_id}}/learning-case"): CITIZEN_READERS,
+    ("POST", f"{API}/placements/{{placement_id}}/learning-case/notes"): CITIZEN_READERS,
+    ("POST", f"{API}/placements/{{placement_id}}/agreement"): CITIZEN_READERS,
+    ("GET", f"{API}/placements/{{placement_id}}/agreement"): CITIZEN_READERS,
+    ("GET", f"{API}/placements/{{placement_id}}/agreement.html"): CITIZEN_READERS,
+    ("GET", f"{API}/placements/{{placement_id}}/agreement.pdf"): CITIZEN_READERS,
+    # Issue 8: bus tours are prepared by caseworkers (DOMAIN.md) for their own citizens.
+    ("POST", f"{API}/bus-tours"): CASEWORKER_SIDE,
+    ("GET", f"{API}/bus-tours"): CASEWORKER_SIDE,
+    ("GET", f"{API}/bus-tours/{{tour_id}}"): CASEWORKER_SIDE,
+    ("GET", f"{API}/bus-tours/{{tour_id}}.csv"): CASEWORKER_SIDE,
+    ("GET", f"{API}/bus-tours/{{tour_id}}.html"): CASEWORKER_SIDE,
+    ("GET", f"{API}/bus-tours/{{tour_id}}.svg"): CASEWORKER_SIDE,
     # Issue 3: the task catalogue (all staff) and task openings (written like companies).
     ("GET", f"{API}/sectors"): STAFF,
     ("GET", f"{API}/tasks"): STAFF,
@@ -88,6 +112,12 @@ RULES: dict[tuple[str, str], frozenset[Role]] = {
     ("GET", f"{API}/openings/{{opening_id}}"): STAFF,
     ("PATCH", f"{API}/openings/{{opening_id}}"): COMPANY_WRITERS,
     ("DELETE", f"{API}/openings/{{opening_id}}"): COMPANY_WRITERS,
+    # Issue 9: the knowledge-sharing overview, for every role; the integration reaches nothing
+    # else and sees counts of 1 and 2 as "<3" (docs/overview.md), staff see exact counts.
+    ("GET", f"{API}/overview/companies"): EVERYONE,
+    ("GET", f"{API}/overview/summary"): EVERYONE,
+    ("GET", f"{API}/overview/targets"): EVERYONE,
+    ("GET", f"{API}/overview/targets/chart.svg"): EVERYONE,
 }
 # Routes under these prefixes follow one rule each (API.md: the integration reads /overview/*).
 PREFIX_RULES: dict[str, frozenset[Role]] = {f"{API}/overview/": EVERYONE}
@@ -214,6 +244,11 @@ class TestMatrix:
             )
             assert (Role.caseworker not in roles) == (company_write or admin_only), (method, path)
             if path.startswith(f"{API}/citizens"):  # no citizen-level data for BLF
+                assert Role.blf_consultant not in roles, (method, path)
+            placement_level = path.startswith(f"{API}/placements") and not path.endswith(
+                "/learning-cases"
+            )
+            if placement_level:  # placements are citizen-level data too
                 assert Role.blf_consultant not in roles, (method, path)
 
 

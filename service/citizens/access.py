@@ -9,12 +9,14 @@ from sqlmodel import Session, col, select
 from service.auth.models import AuditEntry
 from service.auth.principal import Principal
 from service.auth.schemas import AuditEntryPublic
+from service.bustours.models import BusTourCitizen
 from service.citizens import measurements
 from service.citizens import service as citizens_service
 from service.citizens.models import Citizen
 from service.citizens.schemas import CitizenExport, CprNote
 from service.db import utcnow
 from service.pagination import paginate
+from service.placements import views as placements_views
 
 
 def _audit_public(entry: AuditEntry) -> AuditEntryPublic:
@@ -74,6 +76,14 @@ def export_citizen(session: Session, *, citizen: Citizen, actor: Principal) -> C
             explanation=CPR_EXPLANATION,
         ),
         bip=measurements.bip_history(session, citizen=citizen),
+        placements=placements_views.citizen_placement_record(session, citizen_id=citizen.id),
+        bus_tour_ids=list(
+            session.exec(
+                select(BusTourCitizen.tour_id)
+                .where(BusTourCitizen.citizen_id == citizen.id)
+                .order_by(col(BusTourCitizen.tour_id))
+            ).all()
+        ),
         audit_trail=[_audit_public(e) for e in entries],
         notice=EXPORT_NOTICE,
     )

@@ -26,6 +26,7 @@ from service.citizens.cpr import (
     looks_like_cpr,
 )
 from service.i18n import bilingual_error
+from service.placements.schemas import CitizenPlacementRecord
 from service.places import DanishPostalCode, MunicipalityCode
 from service.schemas import UtcDatetime
 from service.sectors import Sector
@@ -384,6 +385,8 @@ class CitizenExport(BaseModel):
     citizen: CitizenPublic
     cpr: CprNote
     bip: BipHistory
+    placements: CitizenPlacementRecord
+    bus_tour_ids: list[str]
     audit_trail: list[AuditEntryPublic]
     notice: str
 

@@ -21,6 +21,7 @@ from sqlmodel import Session, col, select
 from service.auth.audit import record_audit
 from service.auth.models import User
 from service.auth.principal import Principal, Role
+from service.bustours import erasure as bustours_erasure
 from service.citizens.exceptions import (
     BipFilterNotAllowedError,
     CitizenDataError,
@@ -49,6 +50,7 @@ from service.citizens.schemas import (
 from service.db import utcnow
 from service.errors import validation_failed_from
 from service.pagination import as_utc, paginate
+from service.placements import erasure as placements_erasure
 from service.places import lookup_postal_code
 from service.tasks import catalogue as tasks_catalogue
 
@@ -370,6 +372,10 @@ def erase_citizen(session: Session, *, citizen: Citizen, actor: Principal) -> No
     _count_erasure(session, citizen, int(measurements))
     for table in (BipMeasurement, CitizenCaseworker, CitizenFairnessAttributes):
         session.execute(delete(table).where(col(table.citizen_id) == citizen.id))
+    # Placements stay as anonymous counts (issue 7): no citizen id, no free text.
+    placements = placements_erasure.anonymise_citizen_placements(session, citizen_id=citizen.id)
+    # Saved bus tours (issue 8): the citizen leaves every tour, the other citizens' plan stays.
+    bus_tours = bustours_erasure.remove_citizen_from_tours(session, citizen_id=citizen.id)
     citizen_id, municipality, status = citizen.id, citizen.municipality_code, citizen.status
     session.delete(citizen)
     session.flush()
@@ -378,7 +384,13 @@ def erase_citizen(session: Session, *, citizen: Citizen, actor: Principal) -> No
         actor,
         "erase",
         citizen_id,
-        {"municipality_code": municipality, "status": status, "bip_measurements": measurements},
+        {
+            "municipality_code": municipality,
+            "status": status,
+            "bip_measurements": measurements,
+            "placements": placements,
+            "bus_tours": bus_tours,
+        },
     )
 
 
@@ -459,6 +471,16 @@ def _fairness_by_citizen(
         col(CitizenFairnessAttributes.citizen_id).in_(citizen_ids)
     )
     return {row.citizen_id: row for row in session.exec(statement)}
+
+
+def fairness_attributes(
+    session: Session, *, citizen_ids: list[str]
+) -> dict[str, tuple[str | None, int | None]]:
+    """Gender and birth year per citizen, for fairness audits only (never for matching)."""
+    return {
+        cid: (row.audit_gender, row.audit_birth_year)
+        for cid, row in _fairness_by_citizen(session, citizen_ids).items()
+    }
 
 
 def _public(

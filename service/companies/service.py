@@ -39,6 +39,7 @@ from service.companies.schemas import (
 )
 from service.db import utcnow
 from service.errors import validation_failed_from
+from service.overview import changes as overview_changes
 from service.pagination import as_utc, paginate
 from service.places import lookup_postal_code
 
@@ -196,6 +197,8 @@ def update_company(
         entity_id=company.id,
         detail={"fields": changed},
     )
+    # Sector, size, contact owner and contacts show in the overview of a company with placements.
+    overview_changes.record_company_changes(session, company_ids=[company.id], only_tracked=True)
     return company
 
 
@@ -212,6 +215,7 @@ def delete_company(session: Session, *, company: Company, actor: Principal) -> N
         entity_id=company.id,
         detail={"cvr": company.cvr},
     )
+    overview_changes.record_company_changes(session, company_ids=[company.id], only_tracked=True)
 
 
 def list_companies(

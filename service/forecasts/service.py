@@ -207,6 +207,25 @@ def demand_index(session: Session) -> dict[tuple[str, str], float]:
     return {(m, s): float(v) for m, s, v in rows}
 
 
+def openings_next_year(session: Session, *, year: int) -> dict[tuple[str, str], tuple[float, int]]:
+    """Forecast openings per (municipality code, sector) in a year (or the run's nearest year)."""
+    run = latest_run(session)
+    if run is None:
+        return {}
+    years = session.exec(
+        select(ForecastRow.year).where(ForecastRow.run_id == run.id).distinct()
+    ).all()
+    if not years:
+        return {}
+    chosen = min(years, key=lambda y: (abs(y - year), y))
+    rows = session.exec(
+        select(ForecastRow.municipality_code, ForecastRow.sector, ForecastRow.openings).where(
+            ForecastRow.run_id == run.id, ForecastRow.year == chosen
+        )
+    ).all()
+    return {(m, s): (float(v), chosen) for m, s, v in rows}
+
+
 def forecast_version(session: Session) -> str | None:
     """The newest run's id: caches of the demand index compare it to notice a new run."""
     run = latest_run(session)

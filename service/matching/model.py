@@ -187,11 +187,12 @@ def train(
     # The served model is refitted on all rows, as the held-out figures were only for judging it.
     final = build_pipeline().fit(data, y)
     trained_at = datetime.now(UTC)
+    data_hash = frame_hash(data.assign(label=y))
     metadata = {
-        "version": version or trained_at.strftime("%Y%m%d%H%M%S"),
+        "version": version or f"{trained_at:%Y%m%d%H%M%S}-{data_hash[:8]}",
         "trained_at": trained_at.isoformat(),
         "training_source": source,
-        "training_data_hash": frame_hash(data.assign(label=y)),
+        "training_data_hash": data_hash,
         "libraries": {
             "python": platform.python_version(),
             "scikit-learn": sklearn.__version__,

@@ -348,13 +348,13 @@ def wish_task_ids(session: Session, *, text: str | None) -> list[str]:
         if not part.strip():
             continue
         result = prepared.normalise(part, threshold=WISH_THRESHOLD, limit=2, sector=None)
-        best, *rest = result.candidates or [None]
-        if best is None or not result.matched or best.task_id in found:
+        ranked = result.candidates
+        if not result.matched or not ranked or ranked[0].task_id in found:
             continue
         # A wish is kept only when one task clearly wins: "arbejde i en butik" ties many tasks
         # on the word "arbejde" and names none of them.
-        if not rest or best.score - rest[0].score >= WISH_MARGIN:
-            found.append(best.task_id)
+        if len(ranked) == 1 or ranked[0].score - ranked[1].score >= WISH_MARGIN:
+            found.append(ranked[0].task_id)
     return found
 
 

@@ -1,0 +1,39 @@
+"""Role, load-or-404 and optional-model dependencies for bus-tour routes.
+
+Bus tours are prepared by caseworkers (DOMAIN.md), so only admins and caseworkers plan or open
+them. The role dependency comes first in every signature, so a refused role gets 403 before a
+lookup could tell it whether a tour exists; the municipality is checked in the service.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from service.auth.dependencies import require_roles
+from service.auth.principal import Principal, Role
+from service.bustours import service as bustours_service
+from service.bustours.models import BusTour
+from service.db import SessionDep
+from service.matching.dependencies import LoadedModel, get_model
+from service.matching.exceptions import NoModelError
+
+TourPlanner = Annotated[Principal, Depends(require_roles(Role.admin, Role.caseworker))]
+
+
+def valid_tour_id(tour_id: str, session: SessionDep) -> BusTour:
+    """The saved tour named in the path, or 404."""
+    return bustours_service.get_tour(session, tour_id=tour_id)
+
+
+def optional_model(request: Request, session: SessionDep) -> LoadedModel | None:
+    """The active scorer, or None: a tour is then planned from wishes and sectors alone."""
+    try:
+        return get_model(request, session)
+    except NoModelError:
+        return None
+
+
+TourDep = Annotated[BusTour, Depends(valid_tour_id)]
+OptionalModelDep = Annotated[LoadedModel | None, Depends(optional_model)]

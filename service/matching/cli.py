@@ -1,0 +1,140 @@
+"""``kantmatch model train|show|audit``: a thin shell over the matching service."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from service.auth.principal import CLI_PRINCIPAL
+from service.errors import KantmatchError
+from service.matching import service as matching_service
+
+model_app = typer.Typer(help="The matching model (scorer).", no_args_is_help=True)
+
+
+def train_model_if_missing() -> None:
+    """Train the synthetic scorer when none is stored (called by ``kantmatch init``)."""
+    from service.cli import _session
+
+    with _session() as session:
+        row, trained = matching_service.ensure_model(session, actor=CLI_PRINCIPAL)
+        version, auc = row.version, row.metrics.get("roc_auc")
+    if trained:
+        typer.echo(f"Matchmodel trænet på SYNTETISKE data (version {version}, ROC AUC {auc:.3f}).")
+
+
+def _print_metrics(metrics: dict[str, object]) -> None:
+    typer.echo(
+        f"  ROC AUC {metrics['roc_auc']:.3f} (basislinje, kun gennemsnitlig BIP: "
+        f"{metrics['baseline_roc_auc']:.3f}); Brier {metrics['brier']:.4f} "
+        f"(basislinje {metrics['baseline_brier']:.4f}); n={metrics['n_train']}+{metrics['n_test']}"
+    )
+
+
+@model_app.command("train")
+def train_model(
+    outcomes: Annotated[
+        Path | None,
+        typer.Option(
+            exists=True, dir_okay=False, help="The job centre's placements with outcomes (CSV/XLSX)"
+        ),
+    ] = None,
+    seed: Annotated[int, typer.Option(help="Seed of the synthetic generator")] = 2020,
+    rows: Annotated[int, typer.Option(help="Synthetic rows", min=1000, max=500000)] = 20000,
+) -> None:
+    """Train a new scorer on the job centre's outcomes, or on SYNTHETIC data without a file."""
+    from service.cli import _fail, _session
+    from service.matching.outcomes import train_from_outcomes
+
+    try:
+        with _session() as session:
+            if outcomes is None:
+                row = matching_service.train_synthetic_model(
+                    session, actor=CLI_PRINCIPAL, n=rows, seed=seed
+                )
+                typer.echo(f"Ny aktiv model {row.version} (SYNTETISKE data, seed {seed}):")
+                _print_metrics(row.metrics)
+                return
+            report = train_from_outcomes(
+                session, content=outcomes.read_bytes(), filename=outcomes.name, actor=CLI_PRINCIPAL
+            )
+            model = report.model
+            metrics = model.metrics if model else {}
+            version = model.version if model else ""
+    except KantmatchError as error:
+        _fail(error)
+    typer.echo(f"{report.rows} rækker: {report.used} brugt, {len(report.rejected)} afvist")
+    for number, reason in report.rejected[:50]:
+        typer.echo(f"  række {number}: {reason}")
+    if report.activated:
+        typer.echo(f"Ny aktiv model {version} trænet på jobcentrets forløb:")
+    else:
+        typer.echo(
+            f"Model {version} er gemt, men IKKE aktiveret: den slog ikke basislinjen "
+            "(gennemsnitlig BIP) på de tilbageholdte forløb."
+        )
+    _print_metrics(metrics)
+
+
+@model_app.command("show")
+def show_model(
+    as_json: Annotated[bool, typer.Option("--json", help="Print the metadata as JSON")] = False,
+) -> None:
+    """The active scorer: version, training source and held-out metrics."""
+    from service.cli import _session
+
+    with _session() as session:
+        row = matching_service.active_model_version(session)
+        if row is None:
+            typer.echo("Ingen model er trænet endnu (kør 'kantmatch init').", err=True)
+            raise typer.Exit(code=1)
+        info = {
+            "id": row.id,
+            "version": row.version,
+            "trained_at": row.trained_at.isoformat(),
+            "training_source": row.training_source,
+            "training_data_hash": row.training_data_hash,
+            "metrics": row.metrics,
+        }
+    if as_json:
+        typer.echo(json.dumps(info, ensure_ascii=False, indent=1))
+        return
+    typer.echo(f"Aktiv model {info['version']} ({info['training_source']})")
+    _print_metrics(row.metrics)
+
+
+@model_app.command("audit")
+def audit_model(
+    top_k: Annotated[int, typer.Option(help="Top-k list length for exposure")] = 10,
+) -> None:
+    """Mean scores and top-k exposure by gender and age band (fairness audit)."""
+    from service.cli import _session
+
+    with _session() as session:
+        row = matching_service.active_model_version(session)
+        if row is None:
+            typer.echo("Ingen model er trænet endnu (kør 'kantmatch init').", err=True)
+            raise typer.Exit(code=1)
+        report = matching_service.fairness_audit(
+            session,
+            model=matching_service.load_model(row),
+            today=matching_service.today(),
+            top_k=top_k,
+        )
+    for name, title in (("gender", "Køn"), ("age_band", "Aldersgruppe")):
+        typer.echo(
+            f"{title:<14} {'borgere':>8} {'gns. score':>11} {f'top-{top_k} eksponering':>20}"
+        )
+        for line in report[name]:
+            typer.echo(
+                f"{line['group']:<14} {line['citizens']:>8} {line['mean_score']:>11.4f} "
+                f"{line['top_k_exposure']:>20.3f}"
+            )
+        typer.echo("")
+    typer.echo(
+        "Køn og alder bruges kun her, efter scoringen; de er ikke modellens input. "
+        "Eksponering 1,0 = gruppen optræder i top-listerne i samme andel som blandt kandidaterne."
+    )

@@ -1,0 +1,51 @@
+"""The active scorer for a request, cached per process and refreshed when another worker
+activates a new version (the cache compares the active version's id in the database)."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from service.db import SessionDep
+from service.matching import service as matching_service
+from service.matching.exceptions import NoModelError
+from service.matching.model import ScoringModel
+from service.matching.models import ModelVersion
+
+
+@dataclass(frozen=True)
+class LoadedModel:
+    """A stored version and its scorer."""
+
+    row: ModelVersion
+    model: ScoringModel
+
+
+class ModelCache:
+    """One loaded scorer per process; reloaded when the active version changes."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._loaded: LoadedModel | None = None
+
+    def get(self, row: ModelVersion) -> LoadedModel:
+        """The scorer for the active row, parsing its artifact only when the version changed."""
+        with self._lock:
+            if self._loaded is None or self._loaded.row.id != row.id:
+                self._loaded = LoadedModel(row=row, model=matching_service.load_model(row))
+            return self._loaded
+
+
+def get_model(request: Request, session: SessionDep) -> LoadedModel:
+    """The active scorer, or 409 when none has been trained."""
+    row = matching_service.active_model_version(session)
+    if row is None:
+        raise NoModelError()
+    cache: ModelCache = request.app.state.model_cache
+    return cache.get(row)
+
+
+ModelDep = Annotated[LoadedModel, Depends(get_model)]
