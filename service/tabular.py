@@ -40,6 +40,30 @@ def fold_header(header: str) -> str:
     return re.sub(r"\s+", " ", re.sub(r"[_\-.:/]", " ", header.strip().casefold())).strip()
 
 
+def map_headers(
+    header: list[str],
+    aliases: dict[str, tuple[str, ...]],
+    fold: Callable[[str], str] = fold_header,
+) -> tuple[dict[int, str], list[str]]:
+    """Column index -> field for the header row, and the headers no field claims.
+
+    ``aliases`` names, per field, the headers people use (Danish and English); a field's first
+    column wins and a second one counts as unknown.
+    """
+    by_alias = {fold(alias): name for name, names in aliases.items() for alias in names}
+    columns: dict[int, str] = {}
+    unknown: list[str] = []
+    for index, raw in enumerate(header):
+        if not raw.strip():
+            continue
+        name = by_alias.get(fold(raw))
+        if name is None or name in columns.values():
+            unknown.append(raw)
+        else:
+            columns[index] = name
+    return columns, unknown
+
+
 def fold_value(value: str) -> str:
     """A cell folded for matching against a list of accepted words."""
     return re.sub(r"\s+", " ", re.sub(r"[_\-.]", " ", value.strip().casefold()))

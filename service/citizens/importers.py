@@ -56,6 +56,7 @@ from service.tabular import (
     data_rows,
     date_text,
     fold_value,
+    map_headers,
     parse_yes_no,
     read_table,
 )
@@ -80,23 +81,6 @@ class _Context:
     header_of: dict[str, str]
     report: CitizenImportReport
     seen: dict[str, int] = field(default_factory=dict)
-
-
-def _map_headers(
-    header: list[str], aliases: dict[str, tuple[str, ...]]
-) -> tuple[dict[int, str], list[str]]:
-    by_alias = {fold_key(alias): name for name, names in aliases.items() for alias in names}
-    columns: dict[int, str] = {}
-    unknown: list[str] = []
-    for index, raw in enumerate(header):
-        if not raw.strip():
-            continue
-        name = by_alias.get(fold_key(raw))
-        if name is None or name in columns.values():
-            unknown.append(raw)
-        else:
-            columns[index] = name
-    return columns, unknown
 
 
 def _require_columns(columns: dict[int, str], needed: dict[str, str], any_of: bool) -> None:
@@ -406,7 +390,7 @@ def _run(
     table = read_table(content, filename)
     if not table:
         raise UnreadableFileError("filen har ingen rækker", "the file has no rows")
-    columns, unknown = _map_headers(table[0], aliases)
+    columns, unknown = map_headers(table[0], aliases, fold_key)
     check_columns(columns)
     rows = list(data_rows(table))
     report = CitizenImportReport(

@@ -30,12 +30,11 @@ from service.errors import KantmatchError
 from service.i18n import validation_message
 from service.places import GULDBORGSUND, LOLLAND, lookup_postal_code
 from service.sectors import SECTOR_NAMES_DA
-from service.tabular import Progress, read_table
+from service.tabular import Progress, map_headers, read_table
 from service.tabular import data_rows as _data_rows
-from service.tabular import fold_header as _fold_header
 from service.tabular import fold_value as _fold_value
 
-# Column headers people use, Danish and English, folded by _fold_header.
+# Column headers people use, Danish and English (matched folded, by tabular.map_headers).
 HEADER_ALIASES: dict[str, tuple[str, ...]] = {
     "cvr": ("cvr", "cvr nr", "cvrnr", "cvr nummer", "cvrnummer", "cvr number"),
     "p_number": ("p nummer", "p nr", "pnr", "p number", "p_number"),
@@ -69,7 +68,6 @@ HEADER_ALIASES: dict[str, tuple[str, ...]] = {
     "is_paused": ("pause", "på pause", "paused", "is paused"),
     "monthly_capacity": ("kapacitet", "kapacitet pr måned", "monthly capacity"),
 }
-_ALIAS_TO_FIELD = {alias: field for field, aliases in HEADER_ALIASES.items() for alias in aliases}
 
 _TRUE = {"ja", "j", "x", "1", "true", "yes", "y", "sand"}
 _FALSE = {"nej", "n", "0", "false", "no", "falsk", ""}
@@ -96,16 +94,7 @@ _SECTOR_BY_NAME = {name.casefold(): slug.value for slug, name in SECTOR_NAMES_DA
 
 
 def _map_headers(header: list[str]) -> tuple[dict[int, str], list[str]]:
-    columns: dict[int, str] = {}
-    unknown: list[str] = []
-    for index, raw in enumerate(header):
-        if not raw.strip():
-            continue
-        field = _ALIAS_TO_FIELD.get(_fold_header(raw))
-        if field is None or field in columns.values():
-            unknown.append(raw)
-        else:
-            columns[index] = field
+    columns, unknown = map_headers(header, HEADER_ALIASES)
     missing = [f for f in ("cvr", "name") if f not in columns.values()]
     if missing:
         names = {"cvr": "CVR", "name": "Navn"}

@@ -26,7 +26,7 @@ from service.matching.data import wish_similarity as compute_wish_similarity
 from service.matching.features import pair_features
 from service.matching.model import train
 from service.matching.models import ModelVersion
-from service.tabular import data_rows, fold_header, read_table
+from service.tabular import data_rows, map_headers, read_table
 from service.tasks import catalogue as tasks_catalogue
 from service.tasks.models import Task, TaskOpening
 
@@ -66,12 +66,8 @@ class OutcomeReport:
 
 
 def _columns(header: list[str]) -> dict[str, int]:
-    aliases = {alias: name for name, names in HEADERS.items() for alias in (*names, name)}
-    found: dict[str, int] = {}
-    for index, raw in enumerate(header):
-        name = aliases.get(fold_header(raw).replace("_", " ")) or aliases.get(fold_header(raw))
-        if name and name not in found:
-            found[name] = index
+    mapped, _ = map_headers(header, {name: (*names, name) for name, names in HEADERS.items()})
+    found = {name: index for index, name in mapped.items()}
     missing = [
         n
         for n in ("municipality_code", "external_ref", "cvr", "outcome_category")
