@@ -335,3 +335,25 @@ def _company_of(session: Session, opening_id: str) -> str:
     opening = session.get(TaskOpening, opening_id)
     assert opening is not None
     return opening.company_id
+
+
+class TestFairnessAudit:
+    def test_audit_reports_mean_scores_and_exposure_by_gender_and_age_band(
+        self, session: Session, world: World
+    ) -> None:
+        model = matching_service.load_model(world.model)
+
+        report = matching_service.fairness_audit(
+            session, model=model, today=matching_service.today(), top_k=1
+        )
+
+        # Both citizens are female, born 1980 (the helper's defaults).
+        (gender,) = report["gender"]
+        assert (gender["group"], gender["citizens"]) == ("female", 2)
+        assert 0 < gender["mean_score"] < 1
+        assert gender["top_k_exposure"] == pytest.approx(1.0)
+        age = matching_service.today().year - 1980
+        expected = next(
+            label for low, high, label in matching_service.AGE_BANDS if low <= age <= high
+        )
+        assert [row["group"] for row in report["age_band"]] == [expected]
