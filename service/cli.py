@@ -20,6 +20,7 @@ from service.db import make_engine
 from service.errors import KantmatchError, validation_failed_from
 from service.forecasts.cli import compute_forecast_if_missing, forecast_app
 from service.matching.cli import model_app, train_model_if_missing
+from service.tabular import Progress
 from service.tasks.cli import load_sector_cards, tasks_app
 
 app = typer.Typer(help="Kantmatch: opgaver frem for stillinger.", no_args_is_help=True)
@@ -59,6 +60,21 @@ def _session() -> Iterator[Session]:
             yield session
     finally:
         engine.dispose()
+
+
+@contextmanager
+def progress_bar() -> Iterator[Progress | None]:
+    """An import's progress callback drawing a bar on a terminal; None when not a terminal."""
+    if not sys.stderr.isatty():
+        yield None
+        return
+    with typer.progressbar(length=1, label="Importerer", file=sys.stderr) as bar:
+
+        def progress(done: int, total: int) -> None:
+            bar.length = total
+            bar.update(1)
+
+        yield progress
 
 
 def _fail(error: KantmatchError) -> NoReturn:
@@ -167,30 +183,15 @@ def import_companies(
 
     content = file.read_bytes()
     try:
-        with _session() as session:
-            if sys.stderr.isatty():
-                with typer.progressbar(length=1, label="Importerer", file=sys.stderr) as bar:
-
-                    def progress(done: int, total: int) -> None:
-                        bar.length = total
-                        bar.update(1)
-
-                    report = run_import(
-                        session,
-                        content=content,
-                        filename=file.name,
-                        actor=CLI_PRINCIPAL,
-                        dry_run=dry_run,
-                        progress=progress,
-                    )
-            else:
-                report = run_import(
-                    session,
-                    content=content,
-                    filename=file.name,
-                    actor=CLI_PRINCIPAL,
-                    dry_run=dry_run,
-                )
+        with _session() as session, progress_bar() as progress:
+            report = run_import(
+                session,
+                content=content,
+                filename=file.name,
+                actor=CLI_PRINCIPAL,
+                dry_run=dry_run,
+                progress=progress,
+            )
     except KantmatchError as error:
         _fail(error)
     prefix = "Prøvekørsel (intet gemt): " if dry_run else ""

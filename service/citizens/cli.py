@@ -6,7 +6,6 @@ as the HTTP endpoints, as the trusted command-line operator, in one transaction.
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -28,32 +27,16 @@ def _run(kind: Literal["citizens", "bip"], file: Path, dry_run: bool) -> None:
     secret_key = main_cli._settings().secret_key
     content = file.read_bytes()
     try:
-        with main_cli._session() as session:
-            if sys.stderr.isatty():
-                with typer.progressbar(length=1, label="Importerer", file=sys.stderr) as bar:
-
-                    def progress(done: int, total: int) -> None:
-                        bar.length = total
-                        bar.update(1)
-
-                    report = run(
-                        session,
-                        content=content,
-                        filename=file.name,
-                        actor=CLI_PRINCIPAL,
-                        secret_key=secret_key,
-                        dry_run=dry_run,
-                        progress=progress,
-                    )
-            else:
-                report = run(
-                    session,
-                    content=content,
-                    filename=file.name,
-                    actor=CLI_PRINCIPAL,
-                    secret_key=secret_key,
-                    dry_run=dry_run,
-                )
+        with main_cli._session() as session, main_cli.progress_bar() as progress:
+            report = run(
+                session,
+                content=content,
+                filename=file.name,
+                actor=CLI_PRINCIPAL,
+                secret_key=secret_key,
+                dry_run=dry_run,
+                progress=progress,
+            )
     except KantmatchError as error:
         main_cli._fail(error)
     prefix = "Prøvekørsel (intet gemt): " if dry_run else ""
