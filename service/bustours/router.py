@@ -30,7 +30,7 @@ def plan_bus_tour(
         data=data,
         actor=actor,
         model=loaded.model if loaded else None,
-        model_version=loaded.row.version if loaded else None,
+        model_version=loaded.info.version if loaded else None,
         today=citizens_service.today(),
     )
     return views.tour_public(session, tour=tour)

@@ -14,18 +14,24 @@ from service.matching import service as matching_service
 from service.matching.exceptions import NoModelError
 from service.matching.model import ScoringModel
 from service.matching.models import ModelVersion
+from service.matching.schemas import ModelInfo
 
 
 @dataclass(frozen=True)
 class LoadedModel:
-    """A stored version and its scorer."""
+    """The active version (plain values, safe to keep across requests) and its scorer."""
 
-    row: ModelVersion
+    id: str
+    info: ModelInfo
     model: ScoringModel
 
 
 class ModelCache:
-    """One loaded scorer per process; reloaded when the active version changes."""
+    """One loaded scorer per process; reloaded when the active version changes.
+
+    It keeps plain values only: a database row would be tied to the session of the request that
+    loaded it and become unreadable once that request's transaction is rolled back.
+    """
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
@@ -34,8 +40,12 @@ class ModelCache:
     def get(self, row: ModelVersion) -> LoadedModel:
         """The scorer for the active row, parsing its artifact only when the version changed."""
         with self._lock:
-            if self._loaded is None or self._loaded.row.id != row.id:
-                self._loaded = LoadedModel(row=row, model=matching_service.load_model(row))
+            if self._loaded is None or self._loaded.id != row.id:
+                self._loaded = LoadedModel(
+                    id=row.id,
+                    info=matching_service.model_info(row),
+                    model=matching_service.load_model(row),
+                )
             return self._loaded
 
 

@@ -262,7 +262,7 @@ def suggest_openings_for_citizen(
     *,
     citizen: Citizen,
     actor: Principal,
-    model_row: ModelVersion,
+    info: ModelInfo,
     model: ScoringModel,
     limit: int,
     today: date,
@@ -308,7 +308,7 @@ def suggest_openings_for_citizen(
         wider=wider_items,
         filtered=_filtered({**left_out, **counts}),
         considered=m,
-        model=model_info(model_row),
+        model=info,
         notice=NOTICE,
     )
 
@@ -326,7 +326,7 @@ def suggest_candidates(
     company: Company,
     opening_id: str | None,
     actor: Principal,
-    model_row: ModelVersion,
+    info: ModelInfo,
     model: ScoringModel,
     limit: int,
     today: date,
@@ -386,7 +386,7 @@ def suggest_candidates(
         items=items,
         eligible=eligible,
         filtered=_filtered({**left_out, **counts}),
-        model=model_info(model_row),
+        model=info,
         notice=NOTICE,
     )
 

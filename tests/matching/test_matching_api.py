@@ -357,3 +357,21 @@ class TestFairnessAudit:
             label for low, high, label in matching_service.AGE_BANDS if low <= age <= high
         )
         assert [row["group"] for row in report["age_band"]] == [expected]
+
+
+class TestModelCache:
+    def test_the_cache_survives_the_request_that_loaded_it(
+        self, session: Session, world: World
+    ) -> None:
+        from service.matching.dependencies import ModelCache
+
+        cache = ModelCache()
+        first = Session(bind=session.connection(), join_transaction_mode="create_savepoint")
+        loaded = cache.get(first.get(ModelVersion, world.model.id))  # type: ignore[arg-type]
+        # The request that loaded it fails: its objects are expired and detached.
+        first.expire_all()
+        first.close()
+        again = cache.get(matching_service.active_model_version(session))  # type: ignore[arg-type]
+
+        assert again is loaded
+        assert again.info.version == world.model.version
