@@ -14,3 +14,16 @@ class NoModelError(ConflictError):
             "No model has been trained yet (run 'kantmatch init')",
             code="no_model",
         )
+
+
+class CitizenWithoutLocationError(ConflictError):
+    """The citizen's postal code has no coordinates, so distances cannot be worked out."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Borgeren har ingen placering (postnummeret findes ikke i postnummertabellen), "
+            "så afstande kan ikke beregnes",
+            "The citizen has no location (the postal code is not in the postal-code table), "
+            "so distances cannot be worked out",
+            code="citizen_without_location",
+        )

@@ -219,6 +219,7 @@ def hard_filters(
         "clean_record": openings.requires_clean_record[oj] & (citizens.criminal_record[ci] == 1),
         "food_handling": openings.requires_food_hygiene[oj] & citizens.cannot_handle_food[ci],
         "heavy_lifting": (openings.demand[oj, 0] >= 4) & citizens.cannot_lift_heavy[ci],
-        "commute": distance_km > citizens.max_commute_km[ci],
+        # An unknown place (no coordinates) cannot be shown to be within reach.
+        "commute": ~(distance_km <= citizens.max_commute_km[ci]),
         "no_hours": citizens.hours_available[ci] <= 0,
     }

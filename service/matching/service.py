@@ -28,6 +28,7 @@ from service.matching.data import (
     task_membership,
 )
 from service.matching.data import wish_similarity as compute_wish_similarity
+from service.matching.exceptions import CitizenWithoutLocationError
 from service.matching.features import FILTER_REASONS_DA, hard_filters, pair_features
 from service.matching.model import ScoringModel, TrainingResult, train
 from service.matching.models import ModelVersion
@@ -246,11 +247,17 @@ def _match_item(
     )
 
 
-def _filtered(counts: dict[str, int]) -> list[FilteredCount]:
+# Reasons that come from a citizen's limits or record: only caseworkers (and admins) may learn
+# them, even as counts (API.md: consultants never see health or limits).
+LIMIT_REASONS = frozenset({"clean_record", "heavy_lifting", "food_handling"})
+
+
+def _filtered(counts: dict[str, int], actor: Principal) -> list[FilteredCount]:
+    sees_limits = citizens_service.sees_everything(actor)
     return [
         FilteredCount(reason=reason, message=FILTER_MESSAGES[reason], count=count)
         for reason, count in counts.items()
-        if count
+        if count and (sees_limits or reason not in LIMIT_REASONS)
     ]
 
 
@@ -271,8 +278,10 @@ def suggest_openings_for_citizen(
     citizens_service.check_read_scope(actor, citizen.municipality_code)
     citizens = load_citizens(session, citizen_ids=[citizen.id])
     lat = citizens.arrays.lat[0]
+    if np.isnan(lat):
+        raise CitizenWithoutLocationError()
     reach = float(citizens.arrays.max_commute_km[0])
-    near = None if np.isnan(lat) else (float(lat), float(citizens.arrays.lon[0]), reach)
+    near = (float(lat), float(citizens.arrays.lon[0]), reach)
     openings, left_out = load_openings(session, today=today, near=near)
     m = len(openings.frame)
     ci = np.zeros(m, dtype=np.int64)
@@ -306,7 +315,7 @@ def suggest_openings_for_citizen(
         citizen_id=citizen.id,
         items=items,
         wider=wider_items,
-        filtered=_filtered({**left_out, **counts}),
+        filtered=_filtered({**left_out, **counts}, actor),
         considered=m,
         model=info,
         notice=NOTICE,
@@ -385,7 +394,7 @@ def suggest_candidates(
         opening_ids=opening_ids,
         items=items,
         eligible=eligible,
-        filtered=_filtered({**left_out, **counts}),
+        filtered=_filtered({**left_out, **counts}, actor),
         model=info,
         notice=NOTICE,
     )

@@ -375,3 +375,38 @@ class TestModelCache:
 
         assert again is loaded
         assert again.info.version == world.model.version
+
+
+class TestLimitsStayWithCaseworkers:
+    def test_limit_based_filter_reasons_are_shown_to_caseworkers_only(
+        self, client: TestClient, session: Session, world: World
+    ) -> None:
+        from service.tasks.models import TaskOpening
+
+        world.retail_fan.criminal_record = "yes"
+        session.add(world.retail_fan)
+        van = session.get(TaskOpening, world.openings["maribo_shop"])
+        assert van is not None
+        # A task that needs a clean criminal record.
+        van.task_id = "offentlig_adm_undervisning_sundhed.intern_post"
+        session.add(van)
+        session.flush()
+
+        caseworker = matches(client, headers(session, Role.caseworker), world.retail_fan)
+        consultant = matches(client, headers(session, Role.company_consultant), world.retail_fan)
+
+        reasons = {f["reason"] for f in caseworker["filtered"]}
+        assert "clean_record" in reasons
+        assert {f["reason"] for f in consultant["filtered"]} == reasons - {"clean_record"}
+
+    def test_a_citizen_without_a_location_gets_a_clear_answer(
+        self, client: TestClient, session: Session, world: World
+    ) -> None:
+        outside = make_citizen(session, postal_code="2100", municipality_code="360")
+
+        response = client.get(
+            f"{API}/citizens/{outside.id}/matches", headers=headers(session, Role.caseworker)
+        )
+
+        assert response.status_code == 409
+        assert response.json()["error"]["code"] == "citizen_without_location"
