@@ -307,10 +307,11 @@ def update_citizen(
         for k, v in values.items()
         if getattr(citizen, k) != v and k != "search_name"
     )
+    moved = municipality != citizen.municipality_code
     caseworker_ids = patch.get("caseworker_ids")
     if caseworker_ids is not None:
         users = _caseworker_users(session, caseworker_ids, municipality)
-    elif municipality != citizen.municipality_code:
+    elif moved:
         users = []  # caseworkers of the old municipality no longer hold the case
     else:
         users = None
@@ -323,6 +324,10 @@ def update_citizen(
     if fairness:
         _set_fairness(session, citizen.id, fairness)
         changed.append("fairness")
+    if moved:
+        placements_erasure.follow_citizen_move(
+            session, citizen_id=citizen.id, municipality_code=municipality
+        )
     citizen.updated_at = utcnow()
     session.add(citizen)
     try:

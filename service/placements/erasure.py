@@ -47,3 +47,23 @@ def anonymise_citizen_placements(session: Session, *, citizen_id: str) -> int:
     # Counts of distinct citizens may change (each anonymous placement counts on its own).
     overview_changes.record_company_changes(session, company_ids=[c for _, c in rows])
     return len(ids)
+
+
+def follow_citizen_move(session: Session, *, citizen_id: str, municipality_code: str) -> int:
+    """Give a moved citizen's placements the new municipality, so scope follows the citizen.
+
+    Placements carry the municipality for scope checks and counts; without this, caseworkers
+    and consultants of the old municipality would keep reading them.
+    """
+    companies = session.exec(
+        select(Placement.company_id).where(col(Placement.citizen_id) == citizen_id)
+    ).all()
+    if not companies:
+        return 0
+    session.execute(
+        update(Placement)
+        .where(col(Placement.citizen_id) == citizen_id)
+        .values(municipality_code=municipality_code, updated_at=utcnow())
+    )
+    overview_changes.record_company_changes(session, company_ids=list(companies))
+    return len(companies)

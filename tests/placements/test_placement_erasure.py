@@ -156,3 +156,28 @@ def test_the_citizen_export_includes_placements_agreements_and_learning_cases(
     (case,) = record["learning_cases"]
     assert [n["text"] for n in case["notes"]] == ["Mødte ikke op; bus 802 kører ikke tidligt"]
     assert export["bus_tour_ids"] == []
+
+
+def test_placements_follow_a_citizen_who_moves_to_the_other_municipality(
+    client: TestClient, session: Session
+) -> None:
+    _, admin_key = make_key(session, Role.admin)
+    _, lolland_key = make_key(session, Role.company_consultant, "360")
+    _, guldborgsund_key = make_key(session, Role.caseworker, "376")
+    citizen = make_citizen(session, name="Mads Flytter")
+    company = make_company(session, name="Sakskøbing Lager", postal_code="4990")
+    placement = internship(session, citizen, company, started=days_ago(10))
+
+    moved = client.patch(
+        f"{API}/citizens/{citizen.id}", json={"postal_code": "4800"}, headers=bearer(admin_key)
+    )
+    assert moved.json()["municipality_code"] == "376"
+
+    old_side = client.get(
+        f"{API}/placements", params={"citizen_id": citizen.id}, headers=bearer(lolland_key)
+    )
+    new_side = client.get(
+        f"{API}/placements", params={"citizen_id": citizen.id}, headers=bearer(guldborgsund_key)
+    )
+    assert old_side.json()["items"] == []
+    assert [p["id"] for p in new_side.json()["items"]] == [placement.id]
