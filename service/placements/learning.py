@@ -16,6 +16,7 @@ from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from service.auth.principal import Principal, Role
+from service.citizens import service as citizens_service
 from service.companies.models import Company
 from service.placements import service as placements_service
 from service.placements.exceptions import NoLearningCaseError, PlacementOutOfScopeError
@@ -29,6 +30,8 @@ from service.placements.schemas import (
     ReasonCount,
 )
 from service.placements.states import REASON_LABELS_DA, Assessment, Perspective
+
+CONSULTANT_PERSPECTIVES = frozenset({Perspective.company, Perspective.consultant})
 
 
 def case_reason(placement: Placement) -> str:
@@ -75,7 +78,19 @@ def read_learning_case(
     if placement.learning_case_opened_date is None:
         raise NoLearningCaseError(placement.id)
     placements_service.audit_reads(session, actor, [placement], "learning_case")
-    return _public(placement, _notes(session, placement.id))
+    public = _public(placement, _notes(session, placement.id))
+    if citizens_service.sees_everything(actor):
+        return public
+    # Consultants see what the company and consultants wrote, not the citizen's or the
+    # caseworker's words, and never a health reason (API.md).
+    reason = "other" if public.reason == "health" else public.reason
+    return public.model_copy(
+        update={
+            "reason": reason,
+            "reason_label": REASON_LABELS_DA.get(reason, reason),
+            "notes": [n for n in public.notes if n.perspective in CONSULTANT_PERSPECTIVES],
+        }
+    )
 
 
 def add_note(

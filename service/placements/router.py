@@ -90,7 +90,7 @@ def list_placements(
         cursor=cursor,
     )
     return Page[PlacementPublic](
-        items=views.placements_public(session, rows), next_cursor=next_cursor
+        items=views.placements_public(session, rows, actor), next_cursor=next_cursor
     )
 
 
@@ -100,7 +100,7 @@ def create_placement(
 ) -> PlacementPublic:
     """Propose a placement (status proposed); internships need a review date and a step."""
     placement = placements_service.create_placement(session, data=data, actor=actor)
-    return views.placements_public(session, [placement])[0]
+    return views.placements_public(session, [placement], actor)[0]
 
 
 @router.get("/placements/learning-cases", response_model=LearningCaseSummary)
@@ -132,7 +132,7 @@ def update_placement(
     placement = placements_service.update_placement(
         session, placement=placement, data=data, actor=actor
     )
-    return views.placements_public(session, [placement])[0]
+    return views.placements_public(session, [placement], actor)[0]
 
 
 @router.get("/placements/{placement_id}/learning-case", response_model=LearningCasePublic)

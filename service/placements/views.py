@@ -12,6 +12,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from service.auth.principal import Principal, Role
+from service.citizens import service as citizens_service
 from service.citizens.models import Citizen
 from service.companies.models import Company
 from service.pagination import as_utc, paginate
@@ -22,6 +23,7 @@ from service.placements.schemas import CitizenPlacementRecord, PlacementPublic, 
 from service.placements.states import (
     ALLOWED_NEXT,
     OUTCOME_LABELS_DA,
+    EndReason,
     PlacementStatus,
     PlacementType,
 )
@@ -68,11 +70,25 @@ def read_placement(session: Session, *, placement: Placement, actor: Principal) 
     """One placement with its history; the read is audited on the citizen."""
     placements_service.check_scope(actor, placement.municipality_code)
     placements_service.audit_reads(session, actor, [placement], "placement")
-    return placements_public(session, [placement])[0]
+    return placements_public(session, [placement], actor)[0]
 
 
-def placements_public(session: Session, placements: list[Placement]) -> list[PlacementPublic]:
-    """API shapes for placements: names, transitions, agreements and lock-in in a few queries."""
+def for_viewer(public: PlacementPublic, actor: Principal) -> PlacementPublic:
+    """The placement as the actor may see it: only caseworkers (and admins) see a health end
+    reason and the free-text notes (API.md: consultants never see health)."""
+    if citizens_service.sees_everything(actor):
+        return public
+    reason = EndReason.other if public.end_reason == EndReason.health else public.end_reason
+    return public.model_copy(update={"end_reason": reason, "end_reason_text": None, "notes": None})
+
+
+def placements_public(
+    session: Session, placements: list[Placement], actor: Principal | None = None
+) -> list[PlacementPublic]:
+    """API shapes for placements: names, transitions, agreements and lock-in in a few queries.
+
+    With ``actor``, each is shaped for that viewer (see ``for_viewer``).
+    """
     if not placements:
         return []
     ids = [p.id for p in placements]
@@ -104,7 +120,7 @@ def placements_public(session: Session, placements: list[Placement]) -> list[Pla
     )
     on = placements_service.today()
     at_risk = queries.placements_at_risk(session, ids, on)
-    return [
+    shaped = [
         _public(
             p,
             citizens.get(p.citizen_id or ""),
@@ -116,6 +132,7 @@ def placements_public(session: Session, placements: list[Placement]) -> list[Pla
         )
         for p in placements
     ]
+    return shaped if actor is None else [for_viewer(p, actor) for p in shaped]
 
 
 def _public(

@@ -181,3 +181,39 @@ def test_placements_follow_a_citizen_who_moves_to_the_other_municipality(
     )
     assert old_side.json()["items"] == []
     assert [p["id"] for p in new_side.json()["items"]] == [placement.id]
+
+
+def test_consultants_never_see_health_reasons_or_the_citizen_s_and_caseworker_s_words(
+    client: TestClient, session: Session
+) -> None:
+    _, caseworker_key = make_key(session, Role.caseworker, "360")
+    _, consultant_key = make_key(session, Role.company_consultant, "360")
+    citizen = make_citizen(session, name="Hanne Helbred")
+    company = make_company(session, name="Maribo Kantine", db07_code="562100")
+    placement = internship(session, citizen, company, started=days_ago(20), notes="Ondt i ryggen")
+    move(
+        session,
+        placement,
+        status="ended",
+        effective_date=days_ago(1),
+        assessment="ended_early",
+        end_reason="health",
+        outcome_category=7,
+    )
+    for perspective, text in (("caseworker", "Ryggen holdt ikke"), ("company", "Gik tidligt")):
+        client.post(
+            f"{API}/placements/{placement.id}/learning-case/notes",
+            json={"perspective": perspective, "text": text},
+            headers=bearer(caseworker_key),
+        )
+
+    full = client.get(f"{API}/placements/{placement.id}", headers=bearer(caseworker_key)).json()
+    shown = client.get(f"{API}/placements/{placement.id}", headers=bearer(consultant_key)).json()
+    case = client.get(
+        f"{API}/placements/{placement.id}/learning-case", headers=bearer(consultant_key)
+    ).json()
+
+    assert (full["end_reason"], full["notes"]) == ("health", "Ondt i ryggen")
+    assert (shown["end_reason"], shown["notes"]) == ("other", None)
+    assert case["reason"] == "other"
+    assert [n["text"] for n in case["notes"]] == ["Gik tidligt"]
