@@ -151,7 +151,10 @@ def learning_case_summary(
     by_reason: dict[str, int] = defaultdict(int)
     sectors: dict[str | None, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     companies: dict[str, tuple[str | None, str | None, dict[str, int]]] = {}
-    for sector, company_id, company_name, why, count in session.execute(statement).all():
+    sees_health = citizens_service.sees_everything(actor)
+    for sector, company_id, company_name, raw_reason, count in session.execute(statement).all():
+        # Per company the counts are small: a health reason would point at a person.
+        why = "other" if raw_reason == "health" and not sees_health else raw_reason
         by_reason[why] += count
         sectors[sector][why] += count
         if company_id is not None:

@@ -217,3 +217,30 @@ def test_consultants_never_see_health_reasons_or_the_citizen_s_and_caseworker_s_
     assert (shown["end_reason"], shown["notes"]) == ("other", None)
     assert case["reason"] == "other"
     assert [n["text"] for n in case["notes"]] == ["Gik tidligt"]
+
+
+def test_the_learning_case_summary_shows_health_only_to_caseworkers(
+    client: TestClient, session: Session
+) -> None:
+    _, caseworker_key = make_key(session, Role.caseworker, "360")
+    _, blf_key = make_key(session, Role.blf_consultant)
+    citizen = make_citizen(session, name="Helle Sundhed")
+    company = make_company(session, name="Rødby Service", db07_code="812100", postal_code="4970")
+    placement = internship(session, citizen, company, started=days_ago(20))
+    move(
+        session,
+        placement,
+        status="ended",
+        effective_date=days_ago(1),
+        assessment="ended_early",
+        end_reason="health",
+        outcome_category=7,
+    )
+
+    def reasons(key: str) -> dict[str, int]:
+        body = client.get(f"{API}/placements/learning-cases", headers=bearer(key)).json()
+        (row,) = [c for c in body["by_company"] if c["company_name"] == "Rødby Service"]
+        return dict(row["reasons"])
+
+    assert reasons(caseworker_key) == {"health": 1}
+    assert reasons(blf_key) == {"other": 1}
