@@ -19,7 +19,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from service.auth.principal import CLI_PRINCIPAL
-from service.config import Settings
+from service.config import Settings, get_settings
 from service.db import get_session, make_engine
 from service.main import create_app
 from service.migrations_runner import upgrade_database
@@ -145,3 +145,19 @@ def loaded_catalogue(engine: Engine, card_set: CardSet) -> CatalogueStatus:
         return catalogue.sync_catalogue(
             session, card_set=card_set, source="tests", actor=CLI_PRINCIPAL
         )
+
+
+@pytest.fixture
+def cli_database(
+    backend: str, request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[str]:
+    """A fresh migrated database that the command line reaches through KANTMATCH_DATABASE_URL."""
+    url = fresh_database_url(backend, request, "kantmatch_cli")
+    engine = make_engine(url)
+    upgrade_database(engine)
+    engine.dispose()
+    monkeypatch.setenv("KANTMATCH_DATABASE_URL", url)
+    monkeypatch.setenv("KANTMATCH_ENVIRONMENT", "development")
+    get_settings.cache_clear()
+    yield url
+    get_settings.cache_clear()

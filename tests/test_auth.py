@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -19,11 +18,9 @@ from service.auth import service as auth_service
 from service.auth.audit import DETAIL_MAX_CHARS, record_audit
 from service.auth.models import ApiKey, AuditEntry, User
 from service.auth.principal import CLI_PRINCIPAL, Principal, Role
-from service.config import Settings, get_settings
+from service.config import Settings
 from service.db import make_engine
 from service.main import create_app
-from service.migrations_runner import upgrade_database
-from tests.conftest import fresh_database_url
 from tests.factories import bearer, make_key
 
 API = "/api/v1"
@@ -413,22 +410,6 @@ class TestAudit:
             rows = session.exec(select(AuditEntry).where(col(AuditEntry.entity_id) == "x1")).all()
 
         assert rows == []
-
-
-@pytest.fixture
-def cli_database(
-    backend: str, request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[str]:
-    """A fresh migrated database that the command line uses through KANTMATCH_DATABASE_URL."""
-    url = fresh_database_url(backend, request, "kantmatch_cli_keys")
-    engine = make_engine(url)
-    upgrade_database(engine)
-    engine.dispose()
-    monkeypatch.setenv("KANTMATCH_DATABASE_URL", url)
-    monkeypatch.setenv("KANTMATCH_ENVIRONMENT", "development")
-    get_settings.cache_clear()
-    yield url
-    get_settings.cache_clear()
 
 
 def _users_in(url: str) -> list[User]:

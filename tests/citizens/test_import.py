@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import io
 import zipfile
-from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -24,11 +23,8 @@ from service.citizens.cpr import cpr_hmac
 from service.citizens.models import BipMeasurement, Citizen
 from service.citizens.schemas import CitizenImportReport
 from service.cli import app as cli_app
-from service.config import get_settings
 from service.db import make_engine, utcnow
-from service.migrations_runner import upgrade_database
 from tests.citizens.helpers import API, make_citizen
-from tests.conftest import fresh_database_url
 from tests.factories import bearer, make_key
 
 SECRET = "s" * 40
@@ -470,22 +466,6 @@ class TestBipImport:
         ]
         assert len(by_caseworker["created"]) == 1
         assert session.exec(select(BipMeasurement)).one().caseworker_belief == 4
-
-
-@pytest.fixture
-def cli_database(
-    backend: str, request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[str]:
-    """A fresh migrated database that the command line reaches through KANTMATCH_DATABASE_URL."""
-    url = fresh_database_url(backend, request, "kantmatch_cli_citizens")
-    engine = make_engine(url)
-    upgrade_database(engine)
-    engine.dispose()
-    monkeypatch.setenv("KANTMATCH_DATABASE_URL", url)
-    monkeypatch.setenv("KANTMATCH_ENVIRONMENT", "development")
-    get_settings.cache_clear()
-    yield url
-    get_settings.cache_clear()
 
 
 class TestCommandLine:

@@ -7,7 +7,6 @@ import io
 import json
 import random
 import zipfile
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -22,16 +21,13 @@ from service.cli import app as cli_app
 from service.companies import importers
 from service.companies.models import Company, CompanyContact
 from service.companies.schemas import ImportReport
-from service.config import get_settings
 from service.db import make_engine
-from service.migrations_runner import upgrade_database
 from tests.companies.helpers import (
     audit_entries,
     company_count,
     error_fields,
     headers_for,
 )
-from tests.conftest import fresh_database_url
 from tests.factories import make_company, valid_cvr
 
 URL = "/api/v1/companies/import"
@@ -697,22 +693,6 @@ class TestImportEndpointRoles:
         ]
         assert "376" in report["rejected"][0]["message"]
         assert stored(session, guldborgsund_cvr) is None
-
-
-@pytest.fixture
-def cli_database(
-    backend: str, request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[str]:
-    """A fresh migrated database that the command line reaches through KANTMATCH_DATABASE_URL."""
-    url = fresh_database_url(backend, request, "kantmatch_cli_import")
-    engine = make_engine(url)
-    upgrade_database(engine)
-    engine.dispose()
-    monkeypatch.setenv("KANTMATCH_DATABASE_URL", url)
-    monkeypatch.setenv("KANTMATCH_ENVIRONMENT", "development")
-    get_settings.cache_clear()
-    yield url
-    get_settings.cache_clear()
 
 
 class TestCommandLine:
