@@ -11,7 +11,15 @@ from sqlalchemy import Engine, func
 from sqlmodel import Session, col, select
 
 from service.citizens.bip import INDICATORS, mean_per_indicator
-from service.citizens.demo import (
+from service.citizens.models import (
+    BipMeasurement,
+    Citizen,
+    CitizenCaseworker,
+    CitizenFairnessAttributes,
+)
+from service.db import make_engine
+from service.demo import load_demo
+from service.demo.citizens import (
     AGE_BANDS,
     AGE_SHARES,
     DEMO_NOTE,
@@ -22,14 +30,6 @@ from service.citizens.demo import (
     demo_citizens,
     load_demo_citizens,
 )
-from service.citizens.models import (
-    BipMeasurement,
-    Citizen,
-    CitizenCaseworker,
-    CitizenFairnessAttributes,
-)
-from service.db import make_engine
-from service.demo import load_demo
 from service.migrations_runner import upgrade_database
 from tests.conftest import fresh_database_url
 

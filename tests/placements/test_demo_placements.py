@@ -13,7 +13,7 @@ from service.citizens import service as citizens_service
 from service.citizens.schemas import CitizenCreate
 from service.companies import service as companies_service
 from service.companies.schemas import CompanyCreate
-from service.placements import demo
+from service.demo import placements as demo
 from service.placements.models import (
     LearningCaseNote,
     Placement,

@@ -11,7 +11,7 @@ from service.companies import service as companies_service
 from service.companies.models import Company
 from service.companies.schemas import CompanyCreate
 from service.demo import demo_companies
-from service.tasks.demo import load_demo_openings
+from service.demo.openings import load_demo_openings
 from service.tasks.models import SectorCardRecord, Task, TaskOpening
 from service.tasks.schemas import CatalogueStatus
 

@@ -30,10 +30,11 @@ from sqlmodel import Session, col, func, select
 
 from service.auth import service as auth_service
 from service.auth.principal import CLI_PRINCIPAL
-from service.citizens import demo as citizens_demo
 from service.citizens.models import Citizen
 from service.companies.models import Company
 from service.db import utcnow
+from service.demo import citizens as citizens_demo
+from service.demo.common import DEMO_STAFF_KEYS, largest_remainder, weighted
 from service.placements import agreements, learning
 from service.placements import service as placements_service
 from service.placements.models import Placement
@@ -43,7 +44,6 @@ from service.placements.schemas import (
     PlacementCreate,
     PlacementUpdate,
 )
-from service.places import GULDBORGSUND, LOLLAND
 from service.tasks.models import TaskOpening
 
 # Table 6.12: citizens per combination of placements, and how many had a positive outcome.
@@ -92,22 +92,6 @@ NOTE_TEXTS = {  # fictional accounts, one per perspective and reason
     "consultant": "Virksomheden vil gerne prøve igen med en ny borger (fiktiv).",
 }
 DEMO_NOTE = "Fiktivt demoforløb."
-_DEMO_STAFF = {
-    LOLLAND: ("km_demo_caseworker_360", "km_demo_consultant_360"),
-    GULDBORGSUND: ("km_demo_caseworker_376", "km_demo_consultant_376"),
-}
-
-
-def _largest_remainder(total: int, shares: dict[Any, int]) -> dict[Any, int]:
-    """Split ``total`` in proportion to ``shares`` into whole numbers that add up."""
-    weight = sum(shares.values())
-    exact = {k: total * v / weight for k, v in shares.items()}
-    counts = {k: int(v) for k, v in exact.items()}
-    for key in sorted(exact, key=lambda k: exact[k] - counts[k], reverse=True)[
-        : total - sum(counts.values())
-    ]:
-        counts[key] += 1
-    return counts
 
 
 @dataclass(frozen=True)
@@ -138,7 +122,7 @@ class PlannedCitizen:
 def plan_demo(people: list[DemoPerson], seed: int) -> list[PlannedCitizen]:
     """Assign combinations, support kinds, outcomes and endings in the tables' proportions."""
     rng = random.Random(seed)
-    combination_counts = _largest_remainder(
+    combination_counts = largest_remainder(
         len(people), {k: n for k, (n, _) in COMBINATIONS.items()}
     )
     # The newest citizens have had the least time for a placement.
@@ -152,7 +136,7 @@ def plan_demo(people: list[DemoPerson], seed: int) -> list[PlannedCitizen]:
         groups[name] = rest[position : position + combination_counts[name]]
         position += combination_counts[name]
     with_support = groups["internship_and_support"] + groups["support_only"]
-    kinds = _largest_remainder(len(with_support), SUPPORT_KINDS)
+    kinds = largest_remainder(len(with_support), SUPPORT_KINDS)
     support_of: dict[str, tuple[str, ...]] = {}
     shuffled = rng.sample(with_support, len(with_support))
     start = 0
@@ -174,8 +158,8 @@ def plan_demo(people: list[DemoPerson], seed: int) -> list[PlannedCitizen]:
         successes += ranked[:wanted]
         failures += ranked[wanted:]
     outcome_of: dict[str, int] = {}
-    good = _largest_remainder(len(successes), {c: OUTCOMES[c] for c in (1, 2, 3, 4, 5)})
-    bad = _largest_remainder(len(failures), {c: OUTCOMES[c] for c in (6, 7)})
+    good = largest_remainder(len(successes), {c: OUTCOMES[c] for c in (1, 2, 3, 4, 5)})
+    bad = largest_remainder(len(failures), {c: OUTCOMES[c] for c in (6, 7)})
     for pool, counts in ((successes, good), (failures, bad)):
         categories = [c for c, k in counts.items() for _ in range(k)]
         rng.shuffle(categories)
@@ -188,15 +172,15 @@ def plan_demo(people: list[DemoPerson], seed: int) -> list[PlannedCitizen]:
             plan = PlannedCitizen(person, name, support_of.get(person.citizen_id, ()), outcome)
             if name in placed:
                 positive = outcome is not None and outcome <= 5
-                plan.internship_end = "completed" if positive else _weighted(rng, END_SHARES)
+                plan.internship_end = "completed" if positive else weighted(rng, END_SHARES)
                 if plan.internship_end in ("ended_early", "did_not_show"):
                     plan.end_reason = (
-                        _weighted(rng, REASON_SHARES)
+                        weighted(rng, REASON_SHARES)
                         if plan.internship_end == "ended_early" or rng.random() < 0.4
                         else None
                     )
                 if rng.random() < CURRENT_SHARE:
-                    plan.current = _weighted(
+                    plan.current = weighted(
                         rng,
                         {
                             "active": 45,
@@ -210,10 +194,6 @@ def plan_demo(people: list[DemoPerson], seed: int) -> list[PlannedCitizen]:
     return plans
 
 
-def _weighted(rng: random.Random, shares: dict[str, int]) -> str:
-    return rng.choices(list(shares), weights=list(shares.values()))[0]
-
-
 class _Loader:
     """Stores one plan through the service functions, with illustrative dates and companies."""
 
@@ -223,7 +203,7 @@ class _Loader:
         self.on = on
         self.created = 0
         self.staff: dict[str, tuple[str | None, str | None]] = {}
-        for municipality, keys in _DEMO_STAFF.items():
+        for municipality, keys in DEMO_STAFF_KEYS.items():
             ids = [auth_service.find_api_key(session, key=k) for k in keys]
             self.staff[municipality] = (
                 ids[0].user_id if ids[0] else None,
@@ -405,7 +385,7 @@ def _paid_follow_up(loader: _Loader, plan: PlannedCitizen, company: Company, aft
             "hourly_wage": round(rng.uniform(140, 175), 2),
             "start_date": start,
             "review_date": start + timedelta(weeks=8),
-            "benefit_category": _weighted(rng, BENEFIT_SHARES),
+            "benefit_category": weighted(rng, BENEFIT_SHARES),
         }
         if kind == "hybridjob":
             payload["internship_tasks"] = [{"text": "Øvrige opgaver i praktik (fiktiv)"}]

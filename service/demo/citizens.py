@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import math
 import random
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
@@ -34,14 +33,10 @@ from service.citizens.bip import INDICATORS, add_months
 from service.citizens.models import Citizen
 from service.citizens.schemas import BipMeasurementCreate, CitizenCreate
 from service.db import utcnow
+from service.demo.common import DEMO_SEED, DEMO_STAFF_KEYS, SURNAMES, largest_remainder
 from service.places import GULDBORGSUND, LOLLAND, postal_codes
 
-DEMO_SEED = 2020
 CITIZENS_BY_MUNICIPALITY = {LOLLAND: 385, GULDBORGSUND: 278}
-DEMO_CASEWORKER_KEYS = {
-    LOLLAND: "km_demo_caseworker_360",
-    GULDBORGSUND: "km_demo_caseworker_376",
-}
 
 # Table 6.17: mean answer at the first measurement; group 1 got paid hours (n=82), group 2 did
 # not (n=475); "all" (n=557) is their weighted mean.
@@ -132,12 +127,6 @@ _MALE_NAMES = (
     "Jens", "Lars", "Michael", "Henrik", "Thomas", "Brian", "Kenneth", "René", "Jesper", "Martin",
     "Kim", "Dennis", "Jan", "Bo", "Ali", "Mads", "Nicolai", "Kasper", "Allan", "Ole",
 )  # fmt: skip
-_SURNAMES = (
-    "Hansen", "Jensen", "Nielsen", "Pedersen", "Andersen", "Christensen", "Larsen", "Sørensen",
-    "Rasmussen", "Jørgensen", "Petersen", "Madsen", "Kristensen", "Olsen", "Thomsen", "Poulsen",
-    "Johansen", "Møller", "Mortensen", "Knudsen", "Jakobsen", "Mikkelsen", "Frederiksen",
-    "Lund", "Holm", "Schmidt", "Eriksen", "Karimi", "Yilmaz", "Nowak",
-)  # fmt: skip
 # Towns weighted roughly by size; the rest of each municipality's postal codes weigh 1.
 _TOWN_WEIGHTS = {
     "4900": 30, "4930": 14, "4970": 8, "4960": 5, "4920": 4, "4913": 2, "4952": 2,
@@ -177,16 +166,6 @@ class DemoCitizen:
     measurements: list[dict[str, Any]] = field(default_factory=list)
 
 
-def _largest_remainder(total: int, shares: Sequence[float]) -> list[int]:
-    """Split ``total`` in proportion to ``shares`` into whole numbers that add up."""
-    exact = [total * s / sum(shares) for s in shares]
-    counts = [int(v) for v in exact]
-    order = sorted(range(len(shares)), key=lambda i: exact[i] - counts[i], reverse=True)
-    for i in order[: total - sum(counts)]:
-        counts[i] += 1
-    return counts
-
-
 def _answer_counts(n: int, mean: float) -> list[int]:
     """How many answers of 1..5 give ``n`` answers with this mean, spread like a bell."""
 
@@ -201,7 +180,7 @@ def _answer_counts(n: int, mean: float) -> list[int]:
             low = middle
         else:
             high = middle
-    counts = _largest_remainder(n, shape((low + high) / 2))
+    counts = list(largest_remainder(n, dict(enumerate(shape((low + high) / 2)))).values())
     target = round(mean * n)
     total = sum(c * v for c, v in zip(counts, range(1, 6), strict=True))
     while total != target:
@@ -316,7 +295,9 @@ def demo_citizens(seed: int = DEMO_SEED, *, today: date | None = None) -> list[D
         ages = [
             rng.randint(low, high)
             for (low, high), count in zip(
-                AGE_BANDS, _largest_remainder(n, AGE_SHARES[municipality]), strict=True
+                AGE_BANDS,
+                list(largest_remainder(n, dict(enumerate(AGE_SHARES[municipality]))).values()),
+                strict=True,
             )
             for _ in range(count)
         ]
@@ -340,7 +321,7 @@ def demo_citizens(seed: int = DEMO_SEED, *, today: date | None = None) -> list[D
     for index, (municipality, gender, age) in enumerate(people):
         counters[municipality] += 1
         first_names = _FEMALE_NAMES if gender == "female" else _MALE_NAMES
-        name = f"{rng.choice(first_names)} {rng.choice(_SURNAMES)}"
+        name = f"{rng.choice(first_names)} {rng.choice(SURNAMES)}"
         if index in second:
             start = on - timedelta(days=rng.randint(300, 900))
         elif index in first:
@@ -384,7 +365,7 @@ def load_demo_citizens(
     if existing:
         return 0
     caseworkers: dict[str, list[str]] = {}
-    for municipality, key in DEMO_CASEWORKER_KEYS.items():
+    for municipality, (key, _) in DEMO_STAFF_KEYS.items():
         api_key = auth_service.find_api_key(session, key=key)
         caseworkers[municipality] = [api_key.user_id] if api_key else []
     generated = demo_citizens(seed, today=today)

@@ -1,4 +1,4 @@
-"""Fictional, reproducible demo data for Lolland and Guldborgsund (marked ``is_demo``).
+"""Fictional, reproducible demo companies for Lolland and Guldborgsund (marked ``is_demo``).
 
 Every company, person and phone number here is invented. Proportions follow the evaluation
 (VIVE 2020): sectors as Table 2.4, sizes and ownership as Figure 5.1, tasks for unskilled
@@ -9,48 +9,14 @@ with 9, a range not yet issued, so they cannot clash with real companies' number
 from __future__ import annotations
 
 import random
-from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any
 
-from sqlmodel import Session, func, select
-
-from service.auth import service as auth_service
-from service.auth.principal import CLI_PRINCIPAL, Role
-from service.citizens import demo as citizens_demo
-from service.companies import service as companies_service
 from service.companies.codes import cvr_check_digit
-from service.companies.models import Company
-from service.companies.schemas import CompanyCreate
-from service.placements import demo as placements_demo
-from service.places import GULDBORGSUND, LOLLAND, postal_codes
+from service.demo.common import DEMO_SEED, SURNAMES, pick, weighted
+from service.places import LOLLAND, postal_codes
 from service.sectors import SURVEY_COMPANIES_BY_SECTOR, Sector
-from service.tasks import demo as tasks_demo
 
-DEMO_SEED = 2020
 DEMO_COMPANY_COUNT = 400
-T = TypeVar("T")
-
-# Published keys for the demo users; `kantmatch demo` refuses to run in production.
-DEMO_USERS: tuple[tuple[str, Role, str | None, str], ...] = (
-    ("Demo administrator", Role.admin, None, "km_demo_admin"),
-    ("Demo sagsbehandler Lolland", Role.caseworker, LOLLAND, "km_demo_caseworker_360"),
-    ("Demo sagsbehandler Guldborgsund", Role.caseworker, GULDBORGSUND, "km_demo_caseworker_376"),
-    (
-        "Demo virksomhedskonsulent Lolland",
-        Role.company_consultant,
-        LOLLAND,
-        "km_demo_consultant_360",
-    ),
-    (
-        "Demo virksomhedskonsulent Guldborgsund",
-        Role.company_consultant,
-        GULDBORGSUND,
-        "km_demo_consultant_376",
-    ),
-    ("Demo BLF-konsulent", Role.blf_consultant, None, "km_demo_blf"),
-    ("Demo vidensdelingsværktøj", Role.integration, None, "km_demo_integration"),
-)
 
 # Industry codes (DB07) and name parts per sector; codes are real DB07 sub-groups.
 _SECTOR_PROFILES: dict[Sector, tuple[tuple[str, ...], tuple[str, ...]]] = {
@@ -95,30 +61,6 @@ _SECTOR_PROFILES: dict[Sector, tuple[tuple[str, ...], tuple[str, ...]]] = {
         ("Rengøring", "Vognmand", "Lager og Logistik", "Budservice", "Anlægsgartner", "Frisør"),
     ),
 }
-_SURNAMES = (
-    "Hansen",
-    "Jensen",
-    "Nielsen",
-    "Pedersen",
-    "Andersen",
-    "Christensen",
-    "Larsen",
-    "Sørensen",
-    "Rasmussen",
-    "Jørgensen",
-    "Petersen",
-    "Madsen",
-    "Kristensen",
-    "Olsen",
-    "Thomsen",
-    "Poulsen",
-    "Johansen",
-    "Møller",
-    "Mortensen",
-    "Knudsen",
-    "Lund",
-    "Holm",
-)
 _FIRST_NAMES = (
     "Anne",
     "Mette",
@@ -190,14 +132,6 @@ _REQUIREMENT_SHARES = {
 }
 
 
-def _weighted(rng: random.Random, shares: dict[str, int]) -> str:
-    return rng.choices(list(shares), weights=list(shares.values()))[0]
-
-
-def _pick(rng: random.Random, options: Sequence[T]) -> T:
-    return options[rng.randrange(len(options))]
-
-
 def demo_cvr(rng: random.Random, taken: set[str]) -> str:
     """A fresh CVR number with a valid check digit in the unissued 9xxxxxxx range."""
     while True:
@@ -220,15 +154,6 @@ def _sector_counts(total: int) -> dict[Sector, int]:
     return counts
 
 
-@dataclass(frozen=True)
-class DemoResult:
-    """What the demo loader did."""
-
-    companies_created: int
-    keys: dict[str, str]
-    already_loaded: bool
-
-
 def demo_companies(seed: int = DEMO_SEED, count: int = DEMO_COMPANY_COUNT) -> list[dict[str, Any]]:
     """The demo companies as API payloads, the same for the same seed."""
     rng = random.Random(seed)
@@ -239,16 +164,16 @@ def demo_companies(seed: int = DEMO_SEED, count: int = DEMO_COMPANY_COUNT) -> li
     for sector, n in _sector_counts(count).items():
         codes, kinds = _SECTOR_PROFILES[sector]
         for _ in range(n):
-            postal_code = _weighted(rng, _TOWN_WEIGHTS)
+            postal_code = weighted(rng, _TOWN_WEIGHTS)
             place = places[postal_code]
             kind_index = rng.randrange(len(kinds))
-            name = f"{_pick(rng, _SURNAMES)}s {kinds[kind_index]}"
+            name = f"{pick(rng, SURNAMES)}s {kinds[kind_index]}"
             if rng.random() < 0.4:
                 name = f"{place.city.split()[0]} {kinds[kind_index]}"
             while name in names:
-                name = f"{name} {_pick(rng, ('ApS', 'A/S', 'I/S', 'og Søn', 'Syd', 'Nord'))}"
+                name = f"{name} {pick(rng, ('ApS', 'A/S', 'I/S', 'og Søn', 'Syd', 'Nord'))}"
             names.add(name)
-            first, last = _pick(rng, _FIRST_NAMES), _pick(rng, _SURNAMES)
+            first, last = pick(rng, _FIRST_NAMES), pick(rng, SURNAMES)
             owner = (
                 "blf"
                 if rng.random() < 0.3
@@ -270,25 +195,25 @@ def demo_companies(seed: int = DEMO_SEED, count: int = DEMO_COMPANY_COUNT) -> li
                 {
                     "cvr": demo_cvr(rng, taken),
                     "name": name,
-                    "address": f"{_pick(rng, _STREETS)} {rng.randint(1, 120)}",
+                    "address": f"{pick(rng, _STREETS)} {rng.randint(1, 120)}",
                     "postal_code": postal_code,
                     "lat": round(place.lat + rng.uniform(-0.012, 0.012), 5),
                     "lon": round(place.lon + rng.uniform(-0.02, 0.02), 5),
                     "db07_code": codes[min(kind_index, len(codes) - 1)],
-                    "size_band": _weighted(rng, _SIZE_SHARES),
-                    "sector_type": _weighted(rng, _SECTOR_TYPE_SHARES),
+                    "size_band": weighted(rng, _SIZE_SHARES),
+                    "sector_type": weighted(rng, _SECTOR_TYPE_SHARES),
                     "contact_owner": owner,
                     "is_ambassador": rng.random() < 51 / 311,
                     "accepts_visits": rng.random() < 0.4,
-                    "unskilled_tasks": _weighted(rng, _UNSKILLED_SHARES),
-                    "recruitment_difficulty": _pick(rng, ("low", "medium", "medium", "high")),
+                    "unskilled_tasks": weighted(rng, _UNSKILLED_SHARES),
+                    "recruitment_difficulty": pick(rng, ("low", "medium", "medium", "high")),
                     "requirements": requirements,
                     "is_paused": rng.random() < 0.04,
                     "monthly_capacity": rng.randint(1, 4),
                     "contacts": [
                         {
                             "name": f"{first} {last}",
-                            "title": _pick(rng, _TITLES),
+                            "title": pick(rng, _TITLES),
                             # 00-numbers are not issued in Denmark: clearly fictional.
                             "phone": f"00{rng.randint(0, 999999):06d}",
                             "email": f"{first.lower()}.{last.lower()}@demo.invalid".replace(
@@ -300,33 +225,3 @@ def demo_companies(seed: int = DEMO_SEED, count: int = DEMO_COMPANY_COUNT) -> li
                 }
             )
     return payloads
-
-
-def load_demo(
-    session: Session, *, seed: int = DEMO_SEED, count: int = DEMO_COMPANY_COUNT
-) -> DemoResult:
-    """Load the demo users and companies unless demo data is already there."""
-    keys = {key: name for name, _, _, key in DEMO_USERS}
-    existing = session.exec(select(func.count()).select_from(Company).where(Company.is_demo)).one()
-    if existing:
-        return DemoResult(companies_created=0, keys=keys, already_loaded=True)
-    for name, role, municipality, key in DEMO_USERS:
-        # The users outlive demo companies someone deleted; their keys are unique, so keep them.
-        if auth_service.find_api_key(session, key=key) is not None:
-            continue
-        auth_service.create_user_with_key(
-            session,
-            name=name,
-            role=role,
-            municipality_code=municipality,
-            actor=CLI_PRINCIPAL,
-            key=key,
-        )
-    for payload in demo_companies(seed, count):
-        companies_service.create_company(
-            session, data=CompanyCreate.model_validate(payload), actor=CLI_PRINCIPAL, is_demo=True
-        )
-    citizens_demo.load_demo_citizens(session, seed=seed)  # issue 4: fictional citizens and BIP
-    tasks_demo.load_demo_openings(session, seed=seed)  # issue 3: task openings (Spot et job)
-    placements_demo.load_demo_placements(session, seed=seed)  # issue 7: placements, outcomes
-    return DemoResult(companies_created=count, keys=keys, already_loaded=False)

@@ -16,6 +16,7 @@ from sqlmodel import Session, col, select
 
 from service.auth.principal import CLI_PRINCIPAL
 from service.companies.models import Company
+from service.demo.common import weighted
 from service.tasks import catalogue, openings
 from service.tasks.cards import DEMAND_DIMENSIONS, PlacementType, default_cards_dir, read_cards
 from service.tasks.models import Task, TaskOpening
@@ -30,10 +31,6 @@ SHARE_AS_FREE_TEXT = 0.25
 DEMO_REFERENCE_DATE = date(2026, 1, 5)
 _STATUS_SHARES = {"open": 78, "paused": 8, "filled": 10, "closed": 4}
 _WEEKDAYS = ("mon", "tue", "wed", "thu", "fri")
-
-
-def _weighted(rng: random.Random, shares: dict[str, int]) -> str:
-    return rng.choices(list(shares), weights=list(shares.values()))[0]
 
 
 def _schedule(rng: random.Random, hours: float) -> dict[str, Any]:
@@ -77,7 +74,7 @@ def _item(
         "positions": rng.choice((1, 1, 1, 2, 2, 3))
         if company.size_band in ("50-99", "100+")
         else 1,
-        "status": _weighted(rng, _STATUS_SHARES),
+        "status": weighted(rng, _STATUS_SHARES),
         "notes": "Fiktiv demo-opgave",
     }
     if rng.random() < 0.3:
