@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -23,11 +22,6 @@ NAMING_CONVENTION = {
 }
 SQLModel.metadata.naming_convention = NAMING_CONVENTION
 metadata: MetaData = SQLModel.metadata
-
-
-def utcnow() -> datetime:
-    """The current time in UTC (timestamp columns store and return aware UTC)."""
-    return datetime.now(UTC)
 
 
 def new_id() -> str:

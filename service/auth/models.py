@@ -7,7 +7,8 @@ from datetime import datetime
 from sqlalchemy import Column, Index, String
 from sqlmodel import Field, SQLModel
 
-from service.db import new_id, utcnow
+from service import clock
+from service.db import new_id
 
 
 class User(SQLModel, table=True):
@@ -22,8 +23,8 @@ class User(SQLModel, table=True):
     municipality_code: str | None = Field(default=None, max_length=3)
     password_hash: str | None = Field(default=None, max_length=255)
     is_active: bool = True
-    created_at: datetime = Field(default_factory=utcnow)
-    updated_at: datetime = Field(default_factory=utcnow)
+    created_at: datetime = Field(default_factory=clock.now)
+    updated_at: datetime = Field(default_factory=clock.now)
 
 
 class ApiKey(SQLModel, table=True):
@@ -36,7 +37,7 @@ class ApiKey(SQLModel, table=True):
     name: str = Field(max_length=200)
     key_prefix: str = Field(max_length=16)
     key_hash: str = Field(sa_column=Column(String(64), nullable=False, unique=True))
-    created_at: datetime = Field(default_factory=utcnow)
+    created_at: datetime = Field(default_factory=clock.now)
     revoked_at: datetime | None = None
 
 
@@ -47,7 +48,7 @@ class AuditEntry(SQLModel, table=True):
     __table_args__ = (Index("ix_audit_log_entity", "entity_type", "entity_id"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    occurred_at: datetime = Field(default_factory=utcnow, index=True)
+    occurred_at: datetime = Field(default_factory=clock.now, index=True)
     actor_user_id: str | None = Field(default=None, max_length=32)
     actor_name: str = Field(max_length=200)
     actor_role: str = Field(max_length=32)

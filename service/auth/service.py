@@ -5,13 +5,13 @@ from __future__ import annotations
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
+from service import clock
 from service.auth import passwords
 from service.auth.audit import record_audit
 from service.auth.exceptions import ApiKeyNotFoundError, EmailTakenError, UserNotFoundError
 from service.auth.models import ApiKey, AuditEntry, User
 from service.auth.principal import Principal, Role
 from service.auth.schemas import UserCreate
-from service.db import utcnow
 from service.pagination import paginate
 
 
@@ -108,7 +108,7 @@ def revoke_api_key(session: Session, *, key_id: str, actor: Principal) -> ApiKey
     if api_key is None:
         raise ApiKeyNotFoundError(key_id)
     if api_key.revoked_at is None:
-        api_key.revoked_at = utcnow()
+        api_key.revoked_at = clock.now()
         session.add(api_key)
         session.flush()
         record_audit(session, actor=actor, action="revoke", entity_type="api_key", entity_id=key_id)

@@ -13,8 +13,8 @@ from typing import Any
 from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
+from service import clock
 from service.bustours.models import BusTour, BusTourCitizen
-from service.db import utcnow
 
 
 def _without(plan: dict[str, Any], citizen_id: str) -> dict[str, Any]:
@@ -37,7 +37,7 @@ def remove_citizen_from_tours(session: Session, *, citizen_id: str) -> int:
     if not tour_ids:
         return 0
     session.execute(delete(BusTourCitizen).where(col(BusTourCitizen.citizen_id) == citizen_id))
-    now = utcnow()
+    now = clock.now()
     for tour in session.exec(select(BusTour).where(col(BusTour.id).in_(tour_ids))).all():
         tour.plan = _without(tour.plan, citizen_id)  # a new dict, so the JSON change is saved
         tour.updated_at = now

@@ -14,7 +14,8 @@ from typing import Any
 from sqlalchemy import JSON, Column
 from sqlmodel import Field, SQLModel
 
-from service.db import new_id, utcnow
+from service import clock
+from service.db import new_id
 
 
 class BusTour(SQLModel, table=True):
@@ -40,8 +41,8 @@ class BusTour(SQLModel, table=True):
     created_by_user_id: str | None = Field(
         default=None, foreign_key="users.id", ondelete="SET NULL", max_length=32
     )
-    created_at: datetime = Field(default_factory=utcnow)
-    updated_at: datetime = Field(default_factory=utcnow, index=True)
+    created_at: datetime = Field(default_factory=clock.now)
+    updated_at: datetime = Field(default_factory=clock.now, index=True)
 
 
 class BusTourCitizen(SQLModel, table=True):

@@ -8,11 +8,11 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response, status
 from fastapi.responses import HTMLResponse
 
+from service import clock
 from service.bustours import render, views
 from service.bustours import service as bustours_service
 from service.bustours.dependencies import OptionalModelDep, TourDep, TourPlanner
 from service.bustours.schemas import BusTourCreate, BusTourPublic, BusTourSummary
-from service.citizens import service as citizens_service
 from service.db import SessionDep
 from service.pagination import DEFAULT_LIMIT, CursorQuery, LimitQuery
 from service.schemas import Page
@@ -31,7 +31,7 @@ def plan_bus_tour(
         actor=actor,
         model=loaded.model if loaded else None,
         model_version=loaded.info.version if loaded else None,
-        today=citizens_service.today(),
+        today=clock.today(),
     )
     return views.tour_public(session, tour=tour)
 
@@ -74,7 +74,7 @@ def read_bus_tour_csv(actor: TourPlanner, tour: TourDep, session: SessionDep) ->
 def read_bus_tour_html(actor: TourPlanner, tour: TourDep, session: SessionDep) -> HTMLResponse:
     """The tour as one printable page in Danish, for the bus; audited."""
     public = views.read_tour(session, tour=tour, actor=actor, via="html")
-    printed = citizens_service.today().strftime("%d-%m-%Y")
+    printed = clock.today().strftime("%d-%m-%Y")
     return HTMLResponse(render.tour_html(public, printed=printed))
 
 

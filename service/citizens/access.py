@@ -6,6 +6,7 @@ import json
 
 from sqlmodel import Session, col, select
 
+from service import clock
 from service.auth.models import AuditEntry
 from service.auth.principal import Principal
 from service.auth.schemas import AuditEntryPublic
@@ -14,7 +15,6 @@ from service.citizens import measurements
 from service.citizens import service as citizens_service
 from service.citizens.models import Citizen
 from service.citizens.schemas import CitizenExport, CprNote
-from service.db import utcnow
 from service.pagination import paginate
 from service.placements import views as placements_views
 
@@ -68,7 +68,7 @@ def export_citizen(session: Session, *, citizen: Citizen, actor: Principal) -> C
         .order_by(col(AuditEntry.id))
     ).all()
     return CitizenExport(
-        generated_at=utcnow(),
+        generated_at=clock.now(),
         citizen=citizens_service.public_view(session, citizen=citizen),
         cpr=CprNote(
             number_stored=False,

@@ -12,6 +12,7 @@ from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from service import clock
 from service.auth.principal import CLI_PRINCIPAL, Principal, Role
 from service.citizens import bip as bip_rules
 from service.citizens import service as citizens_service
@@ -23,7 +24,6 @@ from service.citizens.exceptions import (
 )
 from service.citizens.models import BipMeasurement, Citizen
 from service.citizens.schemas import BipHistory, BipMeasurementCreate, BipMeasurementPublic
-from service.db import utcnow
 
 
 def measurements_of(session: Session, *, citizen_id: str) -> list[BipMeasurement]:
@@ -46,7 +46,7 @@ def _refresh_bip_dates(session: Session, citizen: Citizen) -> None:
     ).one()
     citizen.bip_last_measured_on = last
     citizen.bip_next_due_date = bip_rules.next_due(last)
-    citizen.updated_at = utcnow()
+    citizen.updated_at = clock.now()
     session.add(citizen)
 
 
@@ -73,7 +73,7 @@ def record_bip(
     citizens_service.check_caseworker_scope(actor, citizen.municipality_code)
     if data.caseworker_belief is not None and not may_record_belief(actor):
         raise BeliefNotAllowedError()
-    if data.measured_on > citizens_service.today():
+    if data.measured_on > clock.today():
         raise CitizenDataError(
             "measured_on",
             "Datoen ligger i fremtiden",
@@ -92,7 +92,7 @@ def record_bip(
         setattr(measurement, key, getattr(data.answers, key))
     measurement.caseworker_belief = data.caseworker_belief
     measurement.recorded_by_user_id = actor.user_id
-    measurement.updated_at = utcnow()
+    measurement.updated_at = clock.now()
     try:
         with session.begin_nested():
             session.add(measurement)
@@ -129,7 +129,7 @@ def bip_history(session: Session, *, citizen: Citizen, on: date | None = None) -
     stored = measurements_of(session, citizen_id=citizen.id)
     result = bip_rules.progression(
         [bip_rules.Measurement(m.measured_on, _answers(m), m.caseworker_belief) for m in stored],
-        today=on or citizens_service.today(),
+        today=on or clock.today(),
     )
     return BipHistory(
         citizen_id=citizen.id,

@@ -12,7 +12,8 @@ from datetime import date, datetime
 from sqlalchemy import JSON, Column, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from service.db import new_id, utcnow
+from service import clock
+from service.db import new_id
 
 
 class Citizen(SQLModel, table=True):
@@ -66,8 +67,8 @@ class Citizen(SQLModel, table=True):
     is_demo: bool = False
     # Case-folded name, so `q` finds æ, ø and å the same way on every backend.
     search_name: str = Field(default="", max_length=200)
-    created_at: datetime = Field(default_factory=utcnow)
-    updated_at: datetime = Field(default_factory=utcnow, index=True)
+    created_at: datetime = Field(default_factory=clock.now)
+    updated_at: datetime = Field(default_factory=clock.now, index=True)
 
 
 class CitizenCaseworker(SQLModel, table=True):
@@ -118,8 +119,8 @@ class BipMeasurement(SQLModel, table=True):
     job_search_knowledge: int | None = None
     caseworker_belief: int | None = None
     recorded_by_user_id: str | None = Field(default=None, max_length=32)
-    created_at: datetime = Field(default_factory=utcnow)
-    updated_at: datetime = Field(default_factory=utcnow)
+    created_at: datetime = Field(default_factory=clock.now)
+    updated_at: datetime = Field(default_factory=clock.now)
 
 
 class AnonymousCitizenCount(SQLModel, table=True):
@@ -135,4 +136,4 @@ class AnonymousCitizenCount(SQLModel, table=True):
     year: int
     citizens: int = 0
     bip_measurements: int = 0
-    updated_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=clock.now)

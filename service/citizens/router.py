@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, Response, UploadFile, status
+from fastapi import APIRouter, Query, Response, UploadFile, status
 
 from service.auth.dependencies import AdminPrincipal
 from service.auth.schemas import AuditEntryPublic
@@ -22,6 +22,7 @@ from service.citizens.schemas import (
     CitizenUpdate,
     CitizenView,
 )
+from service.config import SettingsDep
 from service.db import SessionDep
 from service.pagination import DEFAULT_LIMIT, CursorQuery, LimitQuery, UpdatedSinceQuery
 from service.schemas import Page
@@ -74,7 +75,7 @@ def create_citizen(
 @router.post("/import", response_model=CitizenImportReport)
 def import_citizens(
     file: UploadFile,
-    request: Request,
+    settings: SettingsDep,
     session: SessionDep,
     actor: CaseworkerSide,
     dry_run: DryRun = False,
@@ -85,7 +86,7 @@ def import_citizens(
         content=file.file.read(),
         filename=file.filename,
         actor=actor,
-        secret_key=request.app.state.settings.secret_key,
+        secret_key=settings.secret_key,
         dry_run=dry_run,
     )
 
@@ -93,7 +94,7 @@ def import_citizens(
 @router.post("/bip/import", response_model=CitizenImportReport)
 def import_bip(
     file: UploadFile,
-    request: Request,
+    settings: SettingsDep,
     session: SessionDep,
     actor: CaseworkerSide,
     dry_run: DryRun = False,
@@ -104,7 +105,7 @@ def import_bip(
         content=file.file.read(),
         filename=file.filename,
         actor=actor,
-        secret_key=request.app.state.settings.secret_key,
+        secret_key=settings.secret_key,
         dry_run=dry_run,
     )
 

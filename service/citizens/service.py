@@ -18,6 +18,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from service import clock
 from service.auth.audit import record_audit
 from service.auth.models import User
 from service.auth.principal import Principal, Role
@@ -47,7 +48,6 @@ from service.citizens.schemas import (
     CitizenUpdate,
     FairnessAttributes,
 )
-from service.db import utcnow
 from service.errors import validation_failed_from
 from service.pagination import as_utc, paginate
 from service.placements import erasure as placements_erasure
@@ -70,11 +70,6 @@ _LIMIT_COLUMNS = {
 _FAIRNESS_FIELDS = ("audit_gender", "audit_birth_year")
 # Columns a caller sets directly; the rest are derived or stored elsewhere.
 _PLAIN_FIELDS = set(CitizenFields.model_fields) - {"limits", "caseworker_ids", *_FAIRNESS_FIELDS}
-
-
-def today() -> date:
-    """Today's date in UTC, the date BIP due dates are compared with."""
-    return utcnow().date()
 
 
 def sees_everything(actor: Principal) -> bool:
@@ -148,7 +143,7 @@ def _resolve(data: CitizenCreate) -> dict[str, Any]:
     for field in ("preferred_sectors", "excluded_sectors", "preferred_tasks", "excluded_tasks"):
         values[field] = [str(item) for item in values.get(field) or []]
     if values["status"] == "ended" and values.get("programme_end_date") is None:
-        values["programme_end_date"] = today()
+        values["programme_end_date"] = clock.today()
     values["search_name"] = data.name.casefold()[:SEARCH_NAME_LENGTH]
     return values
 
@@ -328,7 +323,7 @@ def update_citizen(
         placements_erasure.follow_citizen_move(
             session, citizen_id=citizen.id, municipality_code=municipality
         )
-    citizen.updated_at = utcnow()
+    citizen.updated_at = clock.now()
     session.add(citizen)
     try:
         with session.begin_nested():
@@ -345,7 +340,7 @@ def _count_erasure(session: Session, citizen: Citizen, bip_measurements: int) ->
     table = AnonymousCitizenCount.__table__  # type: ignore[attr-defined]
     dialect = session.get_bind().dialect.name
     insert: Any = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    now = utcnow()
+    now = clock.now()
     statement = insert(table).values(
         municipality_code=citizen.municipality_code,
         status=citizen.status,
@@ -436,7 +431,7 @@ def list_citizens(
         due = col(Citizen.bip_next_due_date)
         # As in the response: without a measurement there is no due date, so nothing overdue.
         statement = statement.where(
-            due < today() if bip_overdue else or_(due.is_(None), due >= today())
+            due < clock.today() if bip_overdue else or_(due.is_(None), due >= clock.today())
         )
     order_by: list[Any] = [Citizen.name, Citizen.id]
     if updated_since is not None:
@@ -526,7 +521,7 @@ def views(
     ids = [c.id for c in citizens]
     caseworkers = _caseworkers_by_citizen(session, ids)
     fairness = _fairness_by_citizen(session, ids)
-    on = today()
+    on = clock.today()
     return [_public(c, caseworkers.get(c.id, []), fairness.get(c.id), on) for c in citizens]
 
 
@@ -544,4 +539,4 @@ def public_view(session: Session, *, citizen: Citizen) -> CitizenPublic:
     """The full shape of one citizen (for callers already checked and audited)."""
     caseworkers = _caseworkers_by_citizen(session, [citizen.id]).get(citizen.id, [])
     fairness = _fairness_by_citizen(session, [citizen.id]).get(citizen.id)
-    return _public(citizen, caseworkers, fairness, today())
+    return _public(citizen, caseworkers, fairness, clock.today())

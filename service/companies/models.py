@@ -8,7 +8,8 @@ from typing import Any
 from sqlalchemy import JSON, Column
 from sqlmodel import Field, SQLModel
 
-from service.db import new_id, utcnow
+from service import clock
+from service.db import new_id
 
 
 class Company(SQLModel, table=True):
@@ -46,8 +47,8 @@ class Company(SQLModel, table=True):
     # Case-folded name, CVR, address and city: `q` searches it the same way on every backend
     # (SQLite's lower() does not fold æ, ø and å).
     search_text: str = Field(default="", max_length=600)
-    created_at: datetime = Field(default_factory=utcnow)
-    updated_at: datetime = Field(default_factory=utcnow, index=True)
+    created_at: datetime = Field(default_factory=clock.now)
+    updated_at: datetime = Field(default_factory=clock.now, index=True)
 
 
 class CompanyContact(SQLModel, table=True):

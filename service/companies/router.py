@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request, UploadFile, status
+from fastapi import APIRouter, Depends, Query, UploadFile, status
 
 from service.auth.dependencies import StaffPrincipal, require_roles
 from service.auth.principal import Principal, Role
@@ -18,6 +18,7 @@ from service.companies.schemas import (
     CompanyUpdate,
     ImportReport,
 )
+from service.config import SettingsDep
 from service.db import SessionDep
 from service.pagination import DEFAULT_LIMIT, CursorQuery, LimitQuery, UpdatedSinceQuery
 from service.schemas import Page
@@ -104,11 +105,11 @@ def delete_company(actor: Writer, company: CompanyDep, session: SessionDep) -> N
 
 @router.get("/{company_id}/contacts", response_model=BusinessCard)
 def read_business_card(
-    _: Reader, company: CompanyDep, request: Request, session: SessionDep
+    _: Reader, company: CompanyDep, settings: SettingsDep, session: SessionDep
 ) -> BusinessCard:
     """The extended business card: contact persons and every unit the company can call."""
     return companies_service.business_card(
         session,
         company=company,
-        contact_points_file=request.app.state.settings.contact_points_file,
+        contact_points_file=settings.contact_points_file,
     )

@@ -16,6 +16,7 @@ from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from service import clock
 from service.auth.audit import record_audit
 from service.auth.principal import Principal, Role
 from service.companies.codes import known_divisions, normalise_digits, sector_from_codes
@@ -37,7 +38,6 @@ from service.companies.schemas import (
     ContactPersonPublic,
     ContactPoint,
 )
-from service.db import utcnow
 from service.errors import validation_failed_from
 from service.overview import changes as overview_changes
 from service.pagination import as_utc, paginate
@@ -186,7 +186,7 @@ def update_company(
     if data.contacts is not None:
         _replace_contacts(session, company.id, data.contacts)
         changed.append("contacts")
-    company.updated_at = utcnow()
+    company.updated_at = clock.now()
     session.add(company)
     session.flush()
     record_audit(

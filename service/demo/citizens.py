@@ -25,6 +25,7 @@ from typing import Any
 
 from sqlmodel import Session, func, select
 
+from service import clock
 from service.auth import service as auth_service
 from service.auth.principal import CLI_PRINCIPAL
 from service.citizens import measurements
@@ -32,7 +33,6 @@ from service.citizens import service as citizens_service
 from service.citizens.bip import INDICATORS, add_months
 from service.citizens.models import Citizen
 from service.citizens.schemas import BipMeasurementCreate, CitizenCreate
-from service.db import utcnow
 from service.demo.common import DEMO_SEED, DEMO_STAFF_KEYS, SURNAMES, largest_remainder
 from service.places import GULDBORGSUND, LOLLAND, postal_codes
 
@@ -287,7 +287,7 @@ def _profile(
 def demo_citizens(seed: int = DEMO_SEED, *, today: date | None = None) -> list[DemoCitizen]:
     """The demo citizens with their measurements, the same for the same seed and day."""
     rng = random.Random(seed)
-    on = today or utcnow().date()
+    on = today or clock.now().date()
     people: list[tuple[str, str, int]] = []  # municipality, gender, age
     for municipality, n in CITIZENS_BY_MUNICIPALITY.items():
         men = round(n * MEN_SHARE[municipality] / 100)

@@ -28,11 +28,11 @@ from typing import Any
 
 from sqlmodel import Session, col, func, select
 
+from service import clock
 from service.auth import service as auth_service
 from service.auth.principal import CLI_PRINCIPAL
 from service.citizens.models import Citizen
 from service.companies.models import Company
-from service.db import utcnow
 from service.demo import citizens as citizens_demo
 from service.demo.common import DEMO_STAFF_KEYS, largest_remainder, weighted
 from service.placements import agreements, learning
@@ -456,7 +456,7 @@ def load_demo_placements(session: Session, *, seed: int, today: date | None = No
     if existing:
         return 0
     people = demo_people(session, seed=seed)
-    loader = _Loader(session, random.Random(seed), today or utcnow().date())
+    loader = _Loader(session, random.Random(seed), today or clock.now().date())
     for plan in plan_demo(people, seed):
         _load_citizen(loader, plan)
     return loader.created

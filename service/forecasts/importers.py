@@ -9,9 +9,9 @@ from datetime import date
 from sqlmodel import Session, col, select
 
 from labour_market import readers
+from service import clock
 from service.auth.audit import record_audit
 from service.auth.principal import Principal
-from service.db import utcnow
 from service.forecasts import service as forecasts_service
 from service.forecasts.exceptions import ForecastInputError
 from service.forecasts.models import ForecastInput
@@ -33,7 +33,7 @@ def import_input(
 
     All or nothing: a file with any problem raises with every problem named, and stores nothing.
     """
-    today = utcnow().date()
+    today = clock.now().date()
     try:
         kind = readers.detect_kind(content, filename)
         table = readers.read_input(kind, content, filename=filename, imported_on=today)

@@ -8,7 +8,8 @@ from typing import Any
 from sqlalchemy import JSON, Column, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from service.db import new_id, utcnow
+from service import clock
+from service.db import new_id
 
 
 class ForecastRun(SQLModel, table=True):
@@ -17,7 +18,7 @@ class ForecastRun(SQLModel, table=True):
     __tablename__ = "forecast_runs"
 
     id: str = Field(default_factory=new_id, primary_key=True, max_length=32)
-    computed_at: datetime = Field(default_factory=utcnow, index=True)
+    computed_at: datetime = Field(default_factory=clock.now, index=True)
     computed_by: str = Field(max_length=200)
     method: str = Field(max_length=64)
     history_first_year: int
@@ -89,5 +90,5 @@ class ForecastInput(SQLModel, table=True):
     sha256: str = Field(max_length=64)
     source: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     is_active: bool = True
-    imported_at: datetime = Field(default_factory=utcnow)
+    imported_at: datetime = Field(default_factory=clock.now)
     imported_by: str = Field(max_length=200)

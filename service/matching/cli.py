@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from service import clock
 from service.auth.principal import CLI_PRINCIPAL
 from service.errors import KantmatchError
 from service.matching import service as matching_service
@@ -121,7 +122,7 @@ def audit_model(
         report = matching_service.fairness_audit(
             session,
             model=matching_service.load_model(row),
-            today=matching_service.today(),
+            today=clock.today(),
             top_k=top_k,
         )
     for name, title in (("gender", "Køn"), ("age_band", "Aldersgruppe")):

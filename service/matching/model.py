@@ -12,7 +12,6 @@ import hashlib
 import json
 import platform
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime
 from typing import Any
 
 import numpy as np
@@ -25,6 +24,7 @@ from sklearn.model_selection import train_test_split
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 
+from service import clock
 from service.matching.features import BIP_KEYS, FEATURE_COLUMNS, FloatArray
 
 MODEL_COLUMNS: tuple[str, ...] = FEATURE_COLUMNS
@@ -186,7 +186,7 @@ def train(
     }
     # The served model is refitted on all rows, as the held-out figures were only for judging it.
     final = build_pipeline().fit(data, y)
-    trained_at = datetime.now(UTC)
+    trained_at = clock.now()
     data_hash = frame_hash(data.assign(label=y))
     metadata = {
         "version": version or f"{trained_at:%Y%m%d%H%M%S}-{data_hash[:8]}",

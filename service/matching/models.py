@@ -8,7 +8,8 @@ from typing import Any
 from sqlalchemy import JSON, Column, Text
 from sqlmodel import Field, SQLModel
 
-from service.db import new_id, utcnow
+from service import clock
+from service.db import new_id
 
 
 class ModelVersion(SQLModel, table=True):
@@ -22,7 +23,7 @@ class ModelVersion(SQLModel, table=True):
 
     id: str = Field(default_factory=new_id, primary_key=True, max_length=32)
     version: str = Field(max_length=64)
-    trained_at: datetime = Field(default_factory=utcnow)
+    trained_at: datetime = Field(default_factory=clock.now)
     training_source: str = Field(max_length=300)
     training_data_hash: str = Field(max_length=64)
     metrics: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))

@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 
+from service import clock
 from service.auth.dependencies import require_roles
 from service.auth.principal import Principal, Role
 from service.citizens.dependencies import valid_citizen_id
@@ -49,7 +50,7 @@ def citizen_matches(
         info=loaded.info,
         model=loaded.model,
         limit=limit,
-        today=matching_service.today(),
+        today=clock.today(),
     )
 
 
@@ -72,7 +73,7 @@ def opening_candidates(
         info=loaded.info,
         model=loaded.model,
         limit=limit,
-        today=matching_service.today(),
+        today=clock.today(),
     )
 
 
@@ -94,5 +95,5 @@ def company_matches(
         info=loaded.info,
         model=loaded.model,
         limit=limit,
-        today=matching_service.today(),
+        today=clock.today(),
     )

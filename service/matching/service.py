@@ -61,11 +61,6 @@ FILTER_MESSAGES = {
 }
 
 
-def today() -> date:
-    """The date suggestions are made for (review dates count from it)."""
-    return citizens_service.today()
-
-
 # --- the stored scorer ----------------------------------------------------------------------
 
 

@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
-from service.db import utcnow
+from service import clock
 from service.overview.models import COUNTER_ID, OverviewChangeCounter, OverviewCompanyChange
 
 # changed_at moves forward by at least this much per change, even if the clock stands still
@@ -92,7 +92,7 @@ def record_company_changes(
 
 
 def _next_time(previous: datetime | None) -> datetime:
-    now = utcnow()
+    now = clock.now()
     if previous is None:
         return now
     return max(now, previous + TICK)

@@ -7,7 +7,8 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Response
 
-from service.db import SessionDep, utcnow
+from service import clock
+from service.db import SessionDep
 from service.overview import exporters, progress, summary
 from service.overview import service as overview_service
 from service.overview.chart import targets_chart_svg
@@ -55,7 +56,7 @@ def list_overview_companies(
     rows = overview_service.iter_overview_companies(
         session, actor=actor, filters=filters, updated_since=updated_since
     )
-    stamp = utcnow()
+    stamp = clock.now()
     name = f"virksomhedsoverblik-{stamp:%Y%m%d-%H%M%S}"
     if output_format == "csv":
         return Response(
@@ -89,7 +90,7 @@ def read_overview_summary(
 @router.get("/targets", response_model=TargetsOverview)
 def read_targets(actor: OverviewReader, session: SessionDep) -> TargetsOverview:
     """Progress against the programme's targets, overall and per half-year."""
-    return progress.targets_progress(session, actor=actor, today=utcnow().date())
+    return progress.targets_progress(session, actor=actor, today=clock.now().date())
 
 
 @router.get(
@@ -99,6 +100,6 @@ def read_targets(actor: OverviewReader, session: SessionDep) -> TargetsOverview:
 )
 def read_targets_chart(actor: OverviewReader, session: SessionDep) -> Response:
     """An SVG chart of progress against the targets per half-year."""
-    overview = progress.targets_progress(session, actor=actor, today=utcnow().date())
+    overview = progress.targets_progress(session, actor=actor, today=clock.now().date())
     svg = targets_chart_svg(overview)
     return Response(content=svg, media_type="image/svg+xml")

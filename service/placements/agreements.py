@@ -12,11 +12,11 @@ from typing import Any
 
 from sqlmodel import Session, select
 
+from service import clock
 from service.auth.models import User
 from service.auth.principal import Principal
 from service.citizens.models import Citizen
 from service.companies.models import Company, CompanyContact
-from service.db import utcnow
 from service.errors import FieldError
 from service.placements import service as placements_service
 from service.placements.budget import DEFAULT_HOURS
@@ -215,9 +215,9 @@ def save_agreement(
     else:
         for key, value in values.items():
             setattr(agreement, key, value)
-        agreement.updated_at = utcnow()
+        agreement.updated_at = clock.now()
     session.add(agreement)
-    placement.updated_at = utcnow()
+    placement.updated_at = clock.now()
     session.add(placement)
     session.flush()
     placements_service.audit_change(

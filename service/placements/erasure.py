@@ -12,7 +12,7 @@ from __future__ import annotations
 from sqlalchemy import delete, update
 from sqlmodel import Session, col, select
 
-from service.db import utcnow
+from service import clock
 from service.overview import changes as overview_changes
 from service.placements.models import LearningCaseNote, Placement, WageHourAgreement
 
@@ -27,7 +27,7 @@ def anonymise_citizen_placements(session: Session, *, citizen_id: str) -> int:
         return 0
     session.execute(delete(LearningCaseNote).where(col(LearningCaseNote.placement_id).in_(ids)))
     session.execute(delete(WageHourAgreement).where(col(WageHourAgreement.placement_id).in_(ids)))
-    now = utcnow()
+    now = clock.now()
     session.execute(
         update(Placement)
         .where(col(Placement.id).in_(ids))
@@ -63,7 +63,7 @@ def follow_citizen_move(session: Session, *, citizen_id: str, municipality_code:
     session.execute(
         update(Placement)
         .where(col(Placement.citizen_id) == citizen_id)
-        .values(municipality_code=municipality_code, updated_at=utcnow())
+        .values(municipality_code=municipality_code, updated_at=clock.now())
     )
     overview_changes.record_company_changes(session, company_ids=list(companies))
     return len(companies)

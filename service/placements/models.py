@@ -12,7 +12,8 @@ from typing import Any
 from sqlalchemy import JSON, Column
 from sqlmodel import Field, SQLModel
 
-from service.db import new_id, utcnow
+from service import clock
+from service.db import new_id
 
 
 class Placement(SQLModel, table=True):
@@ -71,8 +72,8 @@ class Placement(SQLModel, table=True):
     notes: str | None = Field(default=None, max_length=2000)
     anonymised_at: datetime | None = None
     is_demo: bool = False
-    created_at: datetime = Field(default_factory=utcnow)
-    updated_at: datetime = Field(default_factory=utcnow, index=True)
+    created_at: datetime = Field(default_factory=clock.now)
+    updated_at: datetime = Field(default_factory=clock.now, index=True)
 
 
 class PlacementTransition(SQLModel, table=True):
@@ -89,7 +90,7 @@ class PlacementTransition(SQLModel, table=True):
     effective_date: date
     actor_user_id: str | None = Field(default=None, max_length=32)
     actor_role: str = Field(max_length=32)
-    recorded_at: datetime = Field(default_factory=utcnow)
+    recorded_at: datetime = Field(default_factory=clock.now)
 
 
 class LearningCaseNote(SQLModel, table=True):
@@ -104,7 +105,7 @@ class LearningCaseNote(SQLModel, table=True):
     perspective: str = Field(max_length=16)
     text: str = Field(max_length=2000)
     author_user_id: str | None = Field(default=None, max_length=32)
-    created_at: datetime = Field(default_factory=utcnow)
+    created_at: datetime = Field(default_factory=clock.now)
 
 
 class WageHourAgreement(SQLModel, table=True):
@@ -140,5 +141,5 @@ class WageHourAgreement(SQLModel, table=True):
     # The budget as computed when the agreement was made (rules name, rows, warnings).
     budget: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     created_by_user_id: str | None = Field(default=None, max_length=32)
-    created_at: datetime = Field(default_factory=utcnow)
-    updated_at: datetime = Field(default_factory=utcnow)
+    created_at: datetime = Field(default_factory=clock.now)
+    updated_at: datetime = Field(default_factory=clock.now)

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Query, Response, status
 from fastapi.responses import HTMLResponse
 from pydantic import Field
 
+from service import clock
 from service.auth.dependencies import StaffPrincipal
 from service.db import SessionDep
 from service.pagination import DEFAULT_LIMIT, CursorQuery, LimitQuery, UpdatedSinceQuery
@@ -55,7 +56,7 @@ def read_budget(
     return placements_service.budget_example(
         hourly_wage=hourly_wage,
         category=benefit_category,
-        on=on or date.today(),
+        on=on or clock.today(),
         municipality_code=municipality_code or principal.municipality_code or LOLLAND,
         hours_per_week=hours_per_week,
     )
@@ -200,9 +201,7 @@ def read_agreement_html(
     agreement = agreements.read_agreement(
         session, placement=placement, actor=actor, via="agreement_html"
     )
-    document = rendering.build_document(
-        agreement, printed=placements_service.today().strftime("%d-%m-%Y")
-    )
+    document = rendering.build_document(agreement, printed=clock.today().strftime("%d-%m-%Y"))
     return HTMLResponse(rendering.agreement_html(document))
 
 
@@ -218,9 +217,7 @@ def read_agreement_pdf(
     agreement = agreements.read_agreement(
         session, placement=placement, actor=actor, via="agreement_pdf"
     )
-    document = rendering.build_document(
-        agreement, printed=placements_service.today().strftime("%d-%m-%Y")
-    )
+    document = rendering.build_document(agreement, printed=clock.today().strftime("%d-%m-%Y"))
     filename = f"loentimeaftale-{placement.id}.pdf"
     return Response(
         rendering.agreement_pdf(document),

@@ -15,13 +15,13 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from service import clock
 from service.auth.audit import record_audit
 from service.auth.models import User
 from service.auth.principal import Principal, Role
 from service.citizens import service as citizens_service
 from service.citizens.models import Citizen
 from service.companies.models import Company
-from service.db import utcnow
 from service.errors import FieldError
 from service.overview import changes as overview_changes
 from service.placements import budget as budget_rules
@@ -65,11 +65,6 @@ _TRANSITION_KEYS = frozenset({"status", "effective_date"})
 _ENUM_FIELDS = frozenset({"assessment", "end_reason", "planned_step_type"})
 # Stored under another name than the API field.
 _USER_COLUMNS = {"caseworker_id": "caseworker_user_id", "consultant_id": "consultant_user_id"}
-
-
-def today() -> date:
-    """Today's date in UTC: transitions are dated, lock-in is counted from it."""
-    return utcnow().date()
 
 
 def _field(name: str, da: str, en: str) -> FieldError:
@@ -241,7 +236,7 @@ def create_placement(
                 )
             ]
         )
-    on = today()
+    on = clock.today()
     values = data.model_dump(
         exclude={"citizen_id", "company_id", "opening_id", "task_id", *_USER_COLUMNS}
     )
@@ -356,7 +351,7 @@ def update_placement(
             continue
         stored = str(value) if key in _ENUM_FIELDS and value is not None else value
         values[_USER_COLUMNS.get(key, key)] = stored
-    on = today()
+    on = clock.today()
     effective = patch.get("effective_date") or on
     if moving:
         problems += rules.apply_transition(
@@ -407,7 +402,7 @@ def update_placement(
         setattr(placement, key, values[key])
     if moving:
         placement.status = target.value
-    placement.updated_at = utcnow()
+    placement.updated_at = clock.now()
     session.add(placement)
     session.flush()
     detail: dict[str, Any] = {"fields": changed}

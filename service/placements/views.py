@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from service import clock
 from service.auth.principal import Principal, Role
 from service.citizens import service as citizens_service
 from service.citizens.models import Citizen
@@ -55,7 +56,7 @@ def list_placements(
     if placement_type is not None:
         statement = statement.where(Placement.placement_type == placement_type.value)
     if lock_in_risk is not None:
-        risk = queries.lock_in_risk_clause(placements_service.today())
+        risk = queries.lock_in_risk_clause(clock.today())
         statement = statement.where(risk if lock_in_risk else ~risk)
     order_by: list[Any] = [Placement.created_at, Placement.id]
     if updated_since is not None:
@@ -118,7 +119,7 @@ def placements_public(
             )
         )
     )
-    on = placements_service.today()
+    on = clock.today()
     at_risk = queries.placements_at_risk(session, ids, on)
     shaped = [
         _public(

@@ -20,9 +20,9 @@ from typing import Any
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from service import clock
 from service.auth.audit import record_audit
 from service.auth.principal import Principal
-from service.db import utcnow
 from service.pagination import as_utc, paginate
 from service.sectors import SECTOR_NAMES_DA, Sector
 from service.tasks.cards import CardSet, CardTask, HardRequirement, SectorCard
@@ -124,7 +124,7 @@ def sync_catalogue(
     ]
     if reused:
         raise CatalogueConflictError(reused)
-    now = utcnow()
+    now = clock.now()
     status = CatalogueStatus(
         version=previous.version if previous else None,
         changed=False,

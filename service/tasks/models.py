@@ -12,7 +12,8 @@ from typing import Any
 from sqlalchemy import JSON, Column
 from sqlmodel import Field, SQLModel
 
-from service.db import new_id, utcnow
+from service import clock
+from service.db import new_id
 
 
 class SectorCardRecord(SQLModel, table=True):
@@ -28,7 +29,7 @@ class SectorCardRecord(SQLModel, table=True):
     cross_sector: bool = False
     sources: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     is_active: bool = True
-    updated_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=clock.now)
 
 
 class Task(SQLModel, table=True):
@@ -68,8 +69,8 @@ class Task(SQLModel, table=True):
     changed_in_version: int
     deprecated_in_version: int | None = None
     content_hash: str = Field(max_length=64)
-    created_at: datetime = Field(default_factory=utcnow)
-    updated_at: datetime = Field(default_factory=utcnow, index=True)
+    created_at: datetime = Field(default_factory=clock.now)
+    updated_at: datetime = Field(default_factory=clock.now, index=True)
 
 
 class CatalogueVersion(SQLModel, table=True):
@@ -82,7 +83,7 @@ class CatalogueVersion(SQLModel, table=True):
     __tablename__ = "task_catalogue_versions"
 
     version: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
-    loaded_at: datetime = Field(default_factory=utcnow)
+    loaded_at: datetime = Field(default_factory=clock.now)
     cards_hash: str = Field(max_length=64)
     catalogue_hash: str = Field(max_length=64)
     source: str = Field(max_length=500)
@@ -119,5 +120,5 @@ class TaskOpening(SQLModel, table=True):
     override_independence: int | None = None
     notes: str | None = Field(default=None, max_length=1000)
     is_demo: bool = False
-    created_at: datetime = Field(default_factory=utcnow)
-    updated_at: datetime = Field(default_factory=utcnow, index=True)
+    created_at: datetime = Field(default_factory=clock.now)
+    updated_at: datetime = Field(default_factory=clock.now, index=True)

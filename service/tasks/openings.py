@@ -8,11 +8,11 @@ from typing import Any
 from pydantic import ValidationError
 from sqlmodel import Session, col, select
 
+from service import clock
 from service.auth.audit import record_audit
 from service.auth.principal import Principal
 from service.companies import service as companies_service
 from service.companies.models import Company
-from service.db import utcnow
 from service.errors import FieldError, validation_failed_from
 from service.pagination import as_utc, paginate
 from service.sectors import Sector
@@ -225,7 +225,7 @@ def update_opening(
     changed = sorted(k for k, v in values.items() if getattr(opening, k) != v)
     for key, value in values.items():
         setattr(opening, key, value)
-    opening.updated_at = utcnow()
+    opening.updated_at = clock.now()
     session.add(opening)
     session.flush()
     record_audit(

@@ -9,10 +9,10 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
+from service import clock
 from service.auth.principal import Principal, Role
 from service.citizens.bip import add_months
 from service.citizens.models import BipMeasurement, Citizen, CitizenFairnessAttributes
-from service.db import utcnow
 from tests.citizens.helpers import (
     ALL_TEN,
     API,
@@ -274,7 +274,7 @@ class TestReadCitizen:
         overdue = make_citizen(session)
         add_bip(session, overdue, "2020-01-01", ALL_TEN)
         recent = make_citizen(session)
-        add_bip(session, recent, utcnow().date().isoformat(), ALL_TEN)
+        add_bip(session, recent, clock.now().date().isoformat(), ALL_TEN)
 
         never = make_citizen(session)
         mine = client.get(f"{API}/citizens?bip_overdue=true", headers=keys.headers["caseworker"])
@@ -347,7 +347,7 @@ class TestUpdateCitizen:
 
         assert (ended["status"], ended["programme_end_date"]) == (
             "ended",
-            utcnow().date().isoformat(),
+            clock.now().date().isoformat(),
         )
         assert (reopened["status"], reopened["programme_end_date"]) == ("active", None)
 
@@ -406,7 +406,7 @@ class TestBip:
         assert history["change_since_previous"]["health"] == 1
         assert history["next_due"] == "2025-08-28"
         assert history["overdue"] is True
-        assert history["days_overdue"] == (utcnow().date() - date(2025, 8, 28)).days
+        assert history["days_overdue"] == (clock.now().date() - date(2025, 8, 28)).days
         assert history["labels"]["substance_abuse"] == "Misbrug (5 = intet problem)"
         assert history["questions"]["job_goal"].startswith("Har en idé om")
         session.refresh(citizen)
@@ -417,7 +417,7 @@ class TestBip:
         self, client: TestClient, session: Session, keys: Keys
     ) -> None:
         citizen = make_citizen(session)
-        today = utcnow().date()
+        today = clock.now().date()
 
         history = client.post(
             f"{API}/citizens/{citizen.id}/bip",
@@ -465,7 +465,7 @@ class TestBip:
     ) -> None:
         citizen = make_citizen(session)
         url = f"{API}/citizens/{citizen.id}/bip"
-        tomorrow = (utcnow().date() + timedelta(days=1)).isoformat()
+        tomorrow = (clock.now().date() + timedelta(days=1)).isoformat()
         headers = keys.headers["caseworker"]
 
         future = client.post(

@@ -16,6 +16,7 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 from typer.testing import CliRunner
 
+from service import clock
 from service.auth.models import AuditEntry
 from service.auth.principal import CLI_PRINCIPAL, Principal, Role
 from service.citizens import importers
@@ -23,7 +24,7 @@ from service.citizens.cpr import cpr_hmac
 from service.citizens.models import BipMeasurement, Citizen
 from service.citizens.schemas import CitizenImportReport
 from service.cli import app as cli_app
-from service.db import make_engine, utcnow
+from service.db import make_engine
 from tests.citizens.helpers import API, make_citizen
 from tests.factories import bearer, make_key
 
@@ -400,7 +401,7 @@ class TestBipImport:
 
     def test_bad_rows_store_nothing_and_known_dates_are_replaced(self, session: Session) -> None:
         make_citizen(session, external_ref="J-1")
-        tomorrow = (utcnow().date() + timedelta(days=1)).isoformat()
+        tomorrow = (clock.now().date() + timedelta(days=1)).isoformat()
         rows = [
             BIP_HEADER,
             ["J-1", "", "2025-01-01", "3", "4", "2", ""],

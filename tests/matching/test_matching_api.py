@@ -9,6 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session, col, select
 
+from service import clock
 from service.auth.models import AuditEntry
 from service.auth.principal import CLI_PRINCIPAL, Role
 from service.citizens.models import Citizen
@@ -343,16 +344,14 @@ class TestFairnessAudit:
     ) -> None:
         model = matching_service.load_model(world.model)
 
-        report = matching_service.fairness_audit(
-            session, model=model, today=matching_service.today(), top_k=1
-        )
+        report = matching_service.fairness_audit(session, model=model, today=clock.today(), top_k=1)
 
         # Both citizens are female, born 1980 (the helper's defaults).
         (gender,) = report["gender"]
         assert (gender["group"], gender["citizens"]) == ("female", 2)
         assert 0 < gender["mean_score"] < 1
         assert gender["top_k_exposure"] == pytest.approx(1.0)
-        age = matching_service.today().year - 1980
+        age = clock.today().year - 1980
         expected = next(
             label for low, high, label in matching_service.AGE_BANDS if low <= age <= high
         )

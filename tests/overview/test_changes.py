@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 from sqlmodel import Session, col, select
 
+from service import clock
 from service.auth.principal import CLI_PRINCIPAL
 from service.citizens import service as citizens_service
 from service.companies import service as companies_service
 from service.companies.schemas import CompanyUpdate
-from service.db import utcnow
 from service.overview import changes
 from service.overview.models import COUNTER_ID, OverviewChangeCounter, OverviewCompanyChange
 from service.placements.states import PlacementStatus
@@ -53,7 +53,7 @@ class TestRecordCompanyChanges:
         assert counter(session).last_changed_at == a.changed_at
 
     def test_time_never_goes_back_even_if_the_clock_does(self, session: Session) -> None:
-        future = utcnow().replace(year=2999)
+        future = clock.now().replace(year=2999)
         ahead = counter(session)
         ahead.last_changed_at = future  # a worker whose clock ran far ahead
         session.add(ahead)

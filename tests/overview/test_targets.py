@@ -11,6 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
+from service import clock
 from service.overview.targets import (
     TARGET_KEYS,
     HalfYear,
@@ -21,7 +22,7 @@ from service.overview.targets import (
     round_half_up,
 )
 from tests.overview.helpers import OVERVIEW, DataSet, build_data_set
-from tests.placements.helpers import People, days_ago, people, today
+from tests.placements.helpers import People, days_ago, people
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -180,7 +181,7 @@ class TestProgress:
         assert (ambassadors["reached"], ambassadors["target"]) == (1, 30)
         assert {h["new"] for h in ambassadors["half_years"]} == {None}
         assert body["disclosure"]["exact_counts"] is True
-        assert body["as_of"] == today().isoformat()
+        assert body["as_of"] == clock.today().isoformat()
 
     def test_half_years_carry_their_planned_targets(
         self, client: TestClient, who: People, data: DataSet
@@ -200,7 +201,7 @@ class TestProgress:
         )
         assert rows["2020-H1"]["target_source"] is None
         # After the programme period: listed, without a target.
-        after = HalfYear.of(today()).label
+        after = HalfYear.of(clock.today()).label
         assert (rows[after]["target_cumulative"], rows[after]["target_kind"]) == (None, None)
         periods = [h["period"] for h in paid["half_years"]]
         assert periods[0] == "2018-H2"

@@ -9,11 +9,11 @@ from typing import Any
 from fastapi.testclient import TestClient
 from sqlmodel import Session, col, select
 
+from service import clock
 from service.auth.models import AuditEntry
 from service.auth.principal import CLI_PRINCIPAL, Principal, Role
 from service.citizens.models import Citizen
 from service.companies.models import Company
-from service.db import utcnow
 from service.placements import service as placements_service
 from service.placements.models import Placement
 from service.placements.schemas import PlacementCreate, PlacementUpdate
@@ -27,14 +27,9 @@ API = "/api/v1"
 TASK = "detailhandel.varepaafyldning"
 
 
-def today() -> date:
-    """Today in UTC, as the service counts it."""
-    return utcnow().date()
-
-
 def days_ago(days: int) -> date:
     """A date some days before today."""
-    return today() - timedelta(days=days)
+    return clock.today() - timedelta(days=days)
 
 
 @dataclass
@@ -84,7 +79,7 @@ def make_opening(session: Session, company: Company, **overrides: Any) -> TaskOp
 
 def internship_payload(citizen: Citizen, company: Company, **overrides: Any) -> dict[str, Any]:
     """A valid internship proposal starting in two weeks, with its review and planned step."""
-    start = today() + timedelta(days=14)
+    start = clock.today() + timedelta(days=14)
     payload: dict[str, Any] = {
         "citizen_id": citizen.id,
         "company_id": company.id,

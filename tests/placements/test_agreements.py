@@ -13,6 +13,7 @@ from fastapi.testclient import TestClient
 from pypdf import PdfReader
 from sqlmodel import Session, select
 
+from service import clock
 from service.companies.models import CompanyContact
 from service.placements.models import Placement, WageHourAgreement
 from service.placements.rendering import hours, kroner
@@ -26,7 +27,6 @@ from tests.placements.helpers import (
     move,
     people,
     propose,
-    today,
 )
 
 START = date(2025, 9, 1)  # under the monthly-disregard rules (from 1 July 2025)
@@ -52,7 +52,7 @@ def paid_placement(session: Session, kind: str = "loentimer") -> Placement:
         company_id=company.id,
         placement_type=kind,
         start_date=START.isoformat(),
-        proposed_date=(today() - timedelta(days=3)).isoformat(),
+        proposed_date=(clock.today() - timedelta(days=3)).isoformat(),
     )
 
 

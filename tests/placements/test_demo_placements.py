@@ -8,6 +8,7 @@ from datetime import date, timedelta
 
 from sqlmodel import Session, col, select
 
+from service import clock
 from service.auth.principal import CLI_PRINCIPAL
 from service.citizens import service as citizens_service
 from service.citizens.schemas import CitizenCreate
@@ -23,7 +24,6 @@ from service.placements.models import (
 from service.placements.states import ALLOWED_NEXT, PlacementStatus
 from tests.citizens.helpers import citizen_payload
 from tests.factories import company_payload
-from tests.placements.helpers import today
 
 
 def people(n: int = 663, paid: int = 82) -> list[demo.DemoPerson]:
@@ -103,7 +103,7 @@ class TestPlan:
 
 
 def test_loading_goes_through_the_service_and_only_once(session: Session) -> None:
-    start = today() - timedelta(days=400)
+    start = clock.today() - timedelta(days=400)
     for index in range(40):
         data = CitizenCreate.model_validate(
             citizen_payload(
@@ -142,7 +142,7 @@ def test_loading_goes_through_the_service_and_only_once(session: Session) -> Non
             )
         dates = [s.effective_date for s in steps]
         assert dates == sorted(dates)
-        assert dates[-1] <= today()
+        assert dates[-1] <= clock.today()
     early = [p for p in placements if p.assessment in ("ended_early", "did_not_show")]
     assert early
     notes = Counter(n.placement_id for n in session.exec(select(LearningCaseNote)))

@@ -10,12 +10,13 @@ from typing import Any
 from sqlalchemy import event
 from sqlmodel import Session
 
+from service import clock
 from service.companies.models import Company
 from service.placements import service as placements_service
 from service.placements.models import Placement
 from tests.citizens.helpers import make_citizen
 from tests.factories import make_company
-from tests.placements.helpers import days_ago, internship, make_opening, move, propose, today
+from tests.placements.helpers import days_ago, internship, make_opening, move, propose
 
 
 @contextmanager
@@ -51,7 +52,7 @@ def _paid(session: Session, placement: Placement, company: Company, status: str)
         citizen_id=placement.citizen_id,
         company_id=company.id,
         placement_type="loentimer",
-        start_date=today().isoformat(),
+        start_date=clock.today().isoformat(),
     )
     if status != "proposed":
         move(session, paid, status=status)
@@ -63,7 +64,7 @@ class TestProposalsThisMonth:
     ) -> None:
         company = make_company(session)
         first, second = make_opening(session, company), make_opening(session, company)
-        last_month = (today().replace(day=1) - timedelta(days=1)).isoformat()
+        last_month = (clock.today().replace(day=1) - timedelta(days=1)).isoformat()
 
         def on(opening_id: str | None, **extra: Any) -> Placement:
             return internship(
@@ -79,7 +80,9 @@ class TestProposalsThisMonth:
         on(None)
 
         with statements(session) as seen:
-            counts = placements_service.proposals_this_month_by_opening(session, today=today())
+            counts = placements_service.proposals_this_month_by_opening(
+                session, today=clock.today()
+            )
 
         assert counts == {first.id: 3, second.id: 1}
         assert len(seen) == 1

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi.testclient import TestClient
 from sqlmodel import Session, col, select
 
+from service import clock
 from service.auth.principal import Role
 from service.placements.models import (
     LearningCaseNote,
@@ -15,7 +16,7 @@ from service.placements.models import (
 from tests.citizens.helpers import make_citizen
 from tests.citizens.test_erasure import mentions
 from tests.factories import bearer, make_company, make_key
-from tests.placements.helpers import API, days_ago, internship, move, propose, today
+from tests.placements.helpers import API, days_ago, internship, move, propose
 
 NAME = "Zacharias Quistgaard-Ølby"
 
@@ -48,7 +49,7 @@ def test_placements_are_anonymised_and_counted(client: TestClient, session: Sess
         citizen_id=citizen.id,
         company_id=company.id,
         placement_type="loentimer",
-        start_date=today().isoformat(),
+        start_date=clock.today().isoformat(),
     )
     created = client.post(
         f"{API}/placements/{paid.id}/agreement",
@@ -131,7 +132,7 @@ def test_the_citizen_export_includes_placements_agreements_and_learning_cases(
         citizen_id=citizen.id,
         company_id=company.id,
         placement_type="loentimer",
-        start_date=today().isoformat(),
+        start_date=clock.today().isoformat(),
     )
     agreement = client.post(
         f"{API}/placements/{paid.id}/agreement",

@@ -9,6 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session, func, select
 
+from service import clock
 from service.placements.models import Placement, PlacementTransition
 from service.placements.states import ALLOWED_NEXT, PlacementStatus
 from tests.citizens.helpers import make_citizen
@@ -27,7 +28,6 @@ from tests.placements.helpers import (
     people,
     post_placement,
     propose,
-    today,
 )
 
 
@@ -62,7 +62,7 @@ class TestPropose:
         assert body["allowed_next"] == ["agreed", "rejected", "cancelled"]
         assert (body["citizen_name"], body["company_name"]) == ("Bodil Testesen", "Maribo Brugs")
         assert (body["municipality_code"], body["sector"]) == ("360", "detailhandel")
-        assert body["proposed_date"] == today().isoformat()
+        assert body["proposed_date"] == clock.today().isoformat()
         assert (body["planned_step_type"], body["planned_step_done"]) == ("loentimer", False)
         assert body["review_date"] == payload["review_date"]
         assert body["caseworker_id"] == who.principals["caseworker"].user_id
@@ -74,7 +74,7 @@ class TestPropose:
         )
         assert [
             (t["from_status"], t["to_status"], t["effective_date"]) for t in body["transitions"]
-        ] == [(None, "proposed", today().isoformat())]
+        ] == [(None, "proposed", clock.today().isoformat())]
         entries = audit_rows(session, "placement", body["id"])
         assert [(e.action, e.actor_role) for e in entries] == [("create", "caseworker")]
         assert citizen.name not in (entries[0].detail or "")
@@ -525,7 +525,7 @@ class TestLockIn:
             "citizen_id": followed_citizen.id,
             "company_id": company.id,
             "placement_type": "loentimer",
-            "start_date": today().isoformat(),
+            "start_date": clock.today().isoformat(),
         }
         proposed_only_citizen = make_citizen(session)
         proposed_only = internship(session, proposed_only_citizen, company, started=days_ago(100))
@@ -537,7 +537,7 @@ class TestLockIn:
         ).json()
 
         assert [p["id"] for p in risky["items"]] == [proposed_only.id]
-        assert marked.planned_step_done_date == today()
+        assert marked.planned_step_done_date == clock.today()
         assert followed.id not in {p["id"] for p in risky["items"]}
 
 
@@ -627,7 +627,7 @@ class TestList:
 
 def test_weeks_are_counted_from_the_start(session: Session) -> None:
     citizen, company = citizen_and_company(session)
-    placement = internship(session, citizen, company, started=today() - timedelta(days=20))
+    placement = internship(session, citizen, company, started=clock.today() - timedelta(days=20))
 
     from service.placements import views
 

@@ -12,10 +12,9 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session, col, func, select
 from typer.testing import CliRunner
 
-from service import cli
+from service import cli, clock
 from service.auth.principal import CLI_PRINCIPAL, Role
 from service.config import get_settings
-from service.db import utcnow
 from service.sectors import Sector
 from service.tasks import catalogue
 from service.tasks.cards import CardSet, SectorCard, default_cards_dir
@@ -297,7 +296,7 @@ class TestTasksApi:
         card_set: CardSet,
     ) -> None:
         headers = headers_for(session, Role.admin)
-        mark = utcnow()
+        mark = clock.now()
         sync(session, edited(card_set, "rengoering", next_generation))
         since = client.get(
             f"{API}/tasks",

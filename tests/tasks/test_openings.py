@@ -9,9 +9,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func as sa_func
 from sqlmodel import Session, col, select
 
+from service import clock
 from service.auth.principal import Role
 from service.companies.models import Company
-from service.db import utcnow
 from service.tasks.models import Task, TaskOpening
 from service.tasks.schemas import CatalogueStatus
 from tests.companies.helpers import audit_entries
@@ -378,7 +378,7 @@ class TestLists:
         guldborgsund = make_company(session, postal_code="4800", contact_owner="jc_guldborgsund")
         first = create(client, session, lolland)
         second = create(client, session, guldborgsund, status="filled")
-        mark = utcnow()
+        mark = clock.now()
         headers = headers_for(session, Role.caseworker, "360")
         client.patch(
             f"{API}/openings/{first['id']}",
