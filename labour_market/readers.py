@@ -34,6 +34,7 @@ from labour_market.codes import (
 )
 from labour_market.projects import Project, Projects, read_projects
 from labour_market.tables import (
+    INPUT_KINDS,
     InputError,
     InputKind,
     Problem,
@@ -78,7 +79,6 @@ __all__ = [
     "shipped_inputs",
 ]
 
-INPUT_KINDS: tuple[InputKind, ...] = ("employment", "exit_rates", "vacancies", "projects")
 
 # The shipped illustrative data set, one file per kind.
 SHIPPED_FILES: dict[InputKind, str] = {

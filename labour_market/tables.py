@@ -25,6 +25,7 @@ from labour_market.codes import (
 )
 
 InputKind = Literal["employment", "exit_rates", "vacancies", "projects"]
+INPUT_KINDS: tuple[InputKind, ...] = ("employment", "exit_rates", "vacancies", "projects")
 
 DST_LICENCE = "CC BY 4.0 (Danmarks Statistik: frit med kildeangivelse)"
 DEFAULT_SOURCE_NAMES: dict[InputKind, str] = {

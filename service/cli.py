@@ -2,25 +2,17 @@
 
 from __future__ import annotations
 
-import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated
 
 import typer
 from pydantic import ValidationError
-from sqlmodel import Session
 
-from service.auth import service as auth_service
 from service.auth.principal import CLI_PRINCIPAL, Role
 from service.citizens import cli as citizens_cli
-from service.config import Settings, get_settings
-from service.db import make_engine
-from service.errors import KantmatchError, validation_failed_from
+from service.clidb import cli_settings, fail, progress_bar, session_scope
 from service.forecasts.cli import compute_forecast_if_missing, forecast_app
 from service.matching.cli import model_app, train_model_if_missing
-from service.tabular import Progress
 from service.tasks.cli import load_sector_cards, tasks_app
 
 app = typer.Typer(help="Kantmatch: opgaver frem for stillinger.", no_args_is_help=True)
@@ -37,59 +29,13 @@ import_app.command("citizens")(citizens_cli.import_citizens)
 import_app.command("bip")(citizens_cli.import_bip)
 
 
-def _settings() -> Settings:
-    """The settings, or a clear message (not a traceback) when the environment is invalid."""
-    try:
-        return get_settings()
-    except ValidationError as exc:
-        typer.echo("Fejl i indstillingerne (KANTMATCH_*):", err=True)
-        for error in exc.errors():
-            typer.echo(f"  {error['msg']}", err=True)
-        raise typer.Exit(code=1) from exc
-
-
-@contextmanager
-def _session() -> Iterator[Session]:
-    """One transaction for the whole command: all of it is stored, or none of it."""
-    settings = _settings()
-    engine = make_engine(
-        settings.database_url, sqlite_busy_timeout_ms=settings.sqlite_busy_timeout_ms
-    )
-    try:
-        with Session(engine, expire_on_commit=False) as session, session.begin():
-            yield session
-    finally:
-        engine.dispose()
-
-
-@contextmanager
-def progress_bar() -> Iterator[Progress | None]:
-    """An import's progress callback drawing a bar on a terminal; None when not a terminal."""
-    if not sys.stderr.isatty():
-        yield None
-        return
-    with typer.progressbar(length=1, label="Importerer", file=sys.stderr) as bar:
-
-        def progress(done: int, total: int) -> None:
-            bar.length = total
-            bar.update(1)
-
-        yield progress
-
-
-def _fail(error: KantmatchError) -> NoReturn:
-    typer.echo(f"Fejl: {error.message_da}", err=True)
-    for field in error.fields:
-        typer.echo(f"  {field.field}: {field.message_da}", err=True)
-    raise typer.Exit(code=1)
-
-
 @app.command()
 def init() -> None:
     """Create or migrate the database to the newest schema and load the sector cards."""
+    from service.db import make_engine
     from service.migrations_runner import head_revision, upgrade_database
 
-    settings = _settings()
+    settings = cli_settings()
     engine = make_engine(
         settings.database_url, sqlite_busy_timeout_ms=settings.sqlite_busy_timeout_ms
     )
@@ -112,12 +58,12 @@ def demo(
     """Load fictional demo users and companies (once; refused in production)."""
     from service.demo import load_demo
 
-    if _settings().environment == "production":
+    if cli_settings().environment == "production":
         typer.echo(
             "Fejl: demodata indlæses ikke i produktion (KANTMATCH_ENVIRONMENT=production)", err=True
         )
         raise typer.Exit(code=1)
-    with _session() as session:
+    with session_scope() as session:
         result = load_demo(session, seed=seed)
     if result.already_loaded:
         typer.echo("Demodata findes allerede; intet ændret.")
@@ -135,15 +81,18 @@ def keys_create(
     municipality: Annotated[str | None, typer.Option(help="Municipality code, e.g. 360")] = None,
 ) -> None:
     """Create a user with a key and print only the key (it is not stored and not shown again)."""
+    from service.auth import service as auth_service
+    from service.errors import KantmatchError, validation_failed_from
+
     try:
-        with _session() as session:
+        with session_scope() as session:
             _, key = auth_service.create_user_with_key(
                 session, name=name, role=role, municipality_code=municipality, actor=CLI_PRINCIPAL
             )
     except ValidationError as exc:  # e.g. a scoped role without --municipality
-        _fail(validation_failed_from(exc))
+        fail(validation_failed_from(exc))
     except KantmatchError as error:
-        _fail(error)
+        fail(error)
     typer.echo(key)
 
 
@@ -158,18 +107,20 @@ def users_create(
     ] = "",
 ) -> None:
     """Create a user who logs in with e-mail and password (stored as an argon2 hash)."""
+    from service.auth import service as auth_service
     from service.auth.schemas import UserCreate
+    from service.errors import KantmatchError, validation_failed_from
 
     try:
         data = UserCreate(
             name=name, email=email, role=role, municipality_code=municipality, password=password
         )
-        with _session() as session:
+        with session_scope() as session:
             user = auth_service.create_user(session, data=data, actor=CLI_PRINCIPAL)
     except ValidationError as exc:
-        _fail(validation_failed_from(exc))
+        fail(validation_failed_from(exc))
     except KantmatchError as error:
-        _fail(error)
+        fail(error)
     typer.echo(f"Bruger oprettet: {user.id} {user.name} ({user.role})")
 
 
@@ -180,10 +131,11 @@ def import_companies(
 ) -> None:
     """Import a CSV or XLSX company list (upsert by CVR) and report every rejected row."""
     from service.companies.importers import import_companies as run_import
+    from service.errors import KantmatchError
 
     content = file.read_bytes()
     try:
-        with _session() as session, progress_bar() as progress:
+        with session_scope() as session, progress_bar() as progress:
             report = run_import(
                 session,
                 content=content,
@@ -193,7 +145,7 @@ def import_companies(
                 progress=progress,
             )
     except KantmatchError as error:
-        _fail(error)
+        fail(error)
     prefix = "Prøvekørsel (intet gemt): " if dry_run else ""
     typer.echo(
         f"{prefix}{report.rows} rækker: {len(report.created)} oprettet, "
@@ -222,7 +174,7 @@ def serve(
         host=host,
         port=port,
         workers=workers,
-        log_level=_settings().log_level.lower(),
+        log_level=cli_settings().log_level.lower(),
     )
 
 

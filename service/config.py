@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated, Literal, cast
+from typing import Literal
 
-from fastapi import Depends, Request
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -56,11 +55,3 @@ class Settings(BaseSettings):
 def get_settings() -> Settings:
     """The process-wide settings, read from the environment on first use."""
     return Settings()
-
-
-def app_settings(request: Request) -> Settings:
-    """The settings the running app was made with: the one settings dependency for routes."""
-    return cast(Settings, request.app.state.settings)
-
-
-SettingsDep = Annotated[Settings, Depends(app_settings)]

@@ -5,12 +5,14 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, cast
 
 from fastapi import Depends, Request
 from sqlalchemy import Engine, MetaData, event
 from sqlalchemy.engine import make_url
 from sqlmodel import Session, SQLModel, create_engine
+
+from service.config import Settings
 
 # Explicit constraint names so Alembic migrations are stable on SQLite and PostgreSQL alike.
 NAMING_CONVENTION = {
@@ -79,3 +81,11 @@ def get_session(request: Request) -> Iterator[Session]:
 
 # scope="function": commit before the response is sent, so a failed commit is never a 200.
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
+
+
+def app_settings(request: Request) -> Settings:
+    """The settings the running app was made with: the one settings dependency for routes."""
+    return cast(Settings, request.app.state.settings)
+
+
+SettingsDep = Annotated[Settings, Depends(app_settings)]

@@ -12,22 +12,21 @@ from typing import Annotated, Literal
 import typer
 
 from service.auth.principal import CLI_PRINCIPAL
-from service.errors import KantmatchError
+from service.clidb import cli_settings, fail, progress_bar, session_scope
 
 ImportFile = Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)]
 DryRun = Annotated[bool, typer.Option(help="Check the file without storing")]
 
 
 def _run(kind: Literal["citizens", "bip"], file: Path, dry_run: bool) -> None:
-    # Imported here: service.cli imports this module to register the commands.
-    from service import cli as main_cli
     from service.citizens import importers
+    from service.errors import KantmatchError
 
     run = importers.import_citizens if kind == "citizens" else importers.import_bip
-    secret_key = main_cli._settings().secret_key
+    secret_key = cli_settings().secret_key
     content = file.read_bytes()
     try:
-        with main_cli._session() as session, main_cli.progress_bar() as progress:
+        with session_scope() as session, progress_bar() as progress:
             report = run(
                 session,
                 content=content,
@@ -38,7 +37,7 @@ def _run(kind: Literal["citizens", "bip"], file: Path, dry_run: bool) -> None:
                 progress=progress,
             )
     except KantmatchError as error:
-        main_cli._fail(error)
+        fail(error)
     prefix = "Prøvekørsel (intet gemt): " if dry_run else ""
     what = "borgere" if kind == "citizens" else "BIP-målinger"
     typer.echo(

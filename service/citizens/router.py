@@ -22,8 +22,7 @@ from service.citizens.schemas import (
     CitizenUpdate,
     CitizenView,
 )
-from service.config import SettingsDep
-from service.db import SessionDep
+from service.db import SessionDep, SettingsDep
 from service.pagination import DEFAULT_LIMIT, CursorQuery, LimitQuery, UpdatedSinceQuery
 from service.schemas import Page
 

@@ -18,8 +18,7 @@ from service.companies.schemas import (
     CompanyUpdate,
     ImportReport,
 )
-from service.config import SettingsDep
-from service.db import SessionDep
+from service.db import SessionDep, SettingsDep
 from service.pagination import DEFAULT_LIMIT, CursorQuery, LimitQuery, UpdatedSinceQuery
 from service.schemas import Page
 from service.sectors import Sector

@@ -7,18 +7,18 @@ import io
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from labour_market.backtest import backtest_inputs, format_backtest
-from labour_market.readers import INPUT_KINDS
+from labour_market.tables import INPUT_KINDS
 from service.auth.principal import CLI_PRINCIPAL
-from service.errors import KantmatchError
-from service.forecasts import importers
-from service.forecasts import service as forecasts_service
-from service.forecasts.schemas import ForecastAnswer
+from service.clidb import fail, session_scope
 from service.sectors import Sector
+
+if TYPE_CHECKING:
+    from service.forecasts.schemas import ForecastAnswer
+
 
 forecast_app = typer.Typer(help="Job-opening forecasts (jobåbninger).", no_args_is_help=True)
 
@@ -62,10 +62,11 @@ def _print_sources(answer: ForecastAnswer) -> None:
 
 def compute_forecast_if_missing() -> None:
     """Compute the forecast when the database holds none (called by ``kantmatch init``)."""
-    from service.cli import _session
+    from service.errors import KantmatchError
+    from service.forecasts import service as forecasts_service
 
     try:
-        with _session() as session:
+        with session_scope() as session:
             run, computed = forecasts_service.ensure_forecast(session, actor=CLI_PRINCIPAL)
             illustrative = run.illustrative
     except KantmatchError as error:
@@ -79,14 +80,15 @@ def compute_forecast_if_missing() -> None:
 @forecast_app.command("run")
 def run_forecast() -> None:
     """Compute the forecast from the active inputs (shipped illustrative set or imported)."""
-    from service.cli import _fail, _session
+    from service.errors import KantmatchError
+    from service.forecasts import service as forecasts_service
 
     try:
-        with _session() as session:
+        with session_scope() as session:
             run = forecasts_service.compute_forecast(session, actor=CLI_PRINCIPAL)
             answer = forecasts_service.get_forecast(session, years=run.horizon)
     except KantmatchError as error:
-        _fail(error)
+        fail(error)
     _print_run_summary(answer)
     _print_sources(answer)
 
@@ -101,10 +103,11 @@ def show_forecast(
     ),
 ) -> None:
     """Print the newest forecast: a table, or CSV/JSON for programs."""
-    from service.cli import _fail, _session
+    from service.errors import KantmatchError
+    from service.forecasts import service as forecasts_service
 
     try:
-        with _session() as session:
+        with session_scope() as session:
             answer = forecasts_service.get_forecast(
                 session,
                 municipality_code=municipality,
@@ -112,7 +115,7 @@ def show_forecast(
                 years=years,
             )
     except KantmatchError as error:
-        _fail(error)
+        fail(error)
     if output == OutputFormat.json:
         typer.echo(answer.model_dump_json(indent=2))
         return
@@ -160,7 +163,8 @@ def import_input(
     ] = True,
 ) -> None:
     """Check a real extract (every bad line is named) and make it the active input of its kind."""
-    from service.cli import _session
+    from service.errors import KantmatchError
+    from service.forecasts import importers
 
     try:
         parsed_date = date.fromisoformat(source_date) if source_date else None
@@ -168,7 +172,7 @@ def import_input(
         typer.echo(f"Fejl: --date skal være en dato (ÅÅÅÅ-MM-DD), ikke {source_date!r}", err=True)
         raise typer.Exit(code=1) from exc
     try:
-        with _session() as session:
+        with session_scope() as session:
             result = importers.import_input(
                 session,
                 content=file.read_bytes(),
@@ -204,30 +208,34 @@ def reset_inputs(
     ] = None,
 ) -> None:
     """Stop using imported tables: the shipped illustrative set is used again, and recompute."""
-    from service.cli import _fail, _session
+    from service.errors import KantmatchError
+    from service.forecasts import importers
+    from service.forecasts import service as forecasts_service
 
     if kind is not None and kind not in INPUT_KINDS:
         typer.echo(f"Fejl: ukendt tabel {kind!r}; brug en af {', '.join(INPUT_KINDS)}", err=True)
         raise typer.Exit(code=1)
     try:
-        with _session() as session:
+        with session_scope() as session:
             count = importers.reset_inputs(session, actor=CLI_PRINCIPAL, kind=kind or None)
             forecasts_service.compute_forecast(session, actor=CLI_PRINCIPAL)
     except KantmatchError as error:
-        _fail(error)
+        fail(error)
     typer.echo(f"{count} importerede tabeller er sat ud af brug; prognosen er genberegnet.")
 
 
 @forecast_app.command("backtest")
 def backtest() -> None:
     """Print the backtest of the active inputs: damped trend against the naive forecast."""
-    from service.cli import _fail, _session
+    from labour_market.backtest import backtest_inputs, format_backtest
+    from service.errors import KantmatchError
+    from service.forecasts import service as forecasts_service
 
     try:
-        with _session() as session:
+        with session_scope() as session:
             inputs = forecasts_service.active_inputs(session)
     except KantmatchError as error:
-        _fail(error)
+        fail(error)
     typer.echo(format_backtest(backtest_inputs(inputs)))
     if inputs.illustrative:
         typer.echo(

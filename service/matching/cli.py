@@ -10,17 +10,16 @@ import typer
 
 from service import clock
 from service.auth.principal import CLI_PRINCIPAL
-from service.errors import KantmatchError
-from service.matching import service as matching_service
+from service.clidb import fail, session_scope
 
 model_app = typer.Typer(help="The matching model (scorer).", no_args_is_help=True)
 
 
 def train_model_if_missing() -> None:
     """Train the synthetic scorer when none is stored (called by ``kantmatch init``)."""
-    from service.cli import _session
+    from service.matching import service as matching_service
 
-    with _session() as session:
+    with session_scope() as session:
         row, trained = matching_service.ensure_model(session, actor=CLI_PRINCIPAL)
         version, auc = row.version, row.metrics.get("roc_auc")
     if trained:
@@ -47,18 +46,22 @@ def train_model(
     rows: Annotated[int, typer.Option(help="Synthetic rows", min=1000, max=500000)] = 20000,
 ) -> None:
     """Train a new scorer on the job centre's outcomes, or on SYNTHETIC data without a file."""
-    from service.cli import _fail, _session
+    from service.errors import KantmatchError
+    from service.matching import service as matching_service
     from service.matching.outcomes import train_from_outcomes
 
+    if outcomes is None:
+        with session_scope() as session:
+            row = matching_service.train_synthetic_model(
+                session, actor=CLI_PRINCIPAL, n=rows, seed=seed
+            )
+            version, metrics = row.version, dict(row.metrics)
+        # Printed once the transaction has committed: the model is really active now.
+        typer.echo(f"Ny aktiv model {version} (SYNTETISKE data, seed {seed}):")
+        _print_metrics(metrics)
+        return
     try:
-        with _session() as session:
-            if outcomes is None:
-                row = matching_service.train_synthetic_model(
-                    session, actor=CLI_PRINCIPAL, n=rows, seed=seed
-                )
-                typer.echo(f"Ny aktiv model {row.version} (SYNTETISKE data, seed {seed}):")
-                _print_metrics(row.metrics)
-                return
+        with session_scope() as session:
             report = train_from_outcomes(
                 session, content=outcomes.read_bytes(), filename=outcomes.name, actor=CLI_PRINCIPAL
             )
@@ -66,7 +69,7 @@ def train_model(
             metrics = model.metrics if model else {}
             version = model.version if model else ""
     except KantmatchError as error:
-        _fail(error)
+        fail(error)
     typer.echo(f"{report.rows} rækker: {report.used} brugt, {len(report.rejected)} afvist")
     for number, reason in report.rejected[:50]:
         typer.echo(f"  række {number}: {reason}")
@@ -85,9 +88,9 @@ def show_model(
     as_json: Annotated[bool, typer.Option("--json", help="Print the metadata as JSON")] = False,
 ) -> None:
     """The active scorer: version, training source and held-out metrics."""
-    from service.cli import _session
+    from service.matching import service as matching_service
 
-    with _session() as session:
+    with session_scope() as session:
         row = matching_service.active_model_version(session)
         if row is None:
             typer.echo("Ingen model er trænet endnu (kør 'kantmatch init').", err=True)
@@ -112,9 +115,9 @@ def audit_model(
     top_k: Annotated[int, typer.Option(help="Top-k list length for exposure")] = 10,
 ) -> None:
     """Mean scores and top-k exposure by gender and age band (fairness audit)."""
-    from service.cli import _session
+    from service.matching import service as matching_service
 
-    with _session() as session:
+    with session_scope() as session:
         row = matching_service.active_model_version(session)
         if row is None:
             typer.echo("Ingen model er trænet endnu (kør 'kantmatch init').", err=True)

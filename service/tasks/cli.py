@@ -4,19 +4,17 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from sqlmodel import Session
 
 from service.auth.principal import CLI_PRINCIPAL
-from service.config import get_settings
-from service.db import make_engine
+from service.clidb import cli_settings, fail, session_scope
 from service.sectors import Sector
-from service.tasks import catalogue
-from service.tasks.cards import CardError, cards_dir, read_cards
-from service.tasks.exceptions import CatalogueConflictError
-from service.tasks.schemas import CatalogueStatus
+
+if TYPE_CHECKING:
+    from service.tasks.schemas import CatalogueStatus
+
 
 tasks_app = typer.Typer(help="Task catalogue and sector cards.", no_args_is_help=True)
 _LISTED_IDS = 15  # ids printed per kind of change; more are counted
@@ -56,7 +54,11 @@ def describe(status: CatalogueStatus) -> list[str]:
 
 def load_sector_cards() -> CatalogueStatus:
     """Load the sector cards into the database (after migrating) and print what changed."""
-    settings = get_settings()
+    from service.tasks import catalogue
+    from service.tasks.cards import CardError, cards_dir, read_cards
+    from service.tasks.exceptions import CatalogueConflictError
+
+    settings = cli_settings()
     folder = cards_dir(settings.sector_cards_dir)
     try:
         card_set = read_cards(folder)
@@ -65,19 +67,13 @@ def load_sector_cards() -> CatalogueStatus:
         for problem in error.problems:
             typer.echo(f"  {problem}", err=True)
         raise typer.Exit(code=1) from error
-    engine = make_engine(
-        settings.database_url, sqlite_busy_timeout_ms=settings.sqlite_busy_timeout_ms
-    )
     try:
-        with Session(engine, expire_on_commit=False) as session, session.begin():
+        with session_scope() as session:
             status = catalogue.sync_catalogue(
                 session, card_set=card_set, source=str(folder), actor=CLI_PRINCIPAL
             )
     except CatalogueConflictError as error:
-        typer.echo(f"Fejl: {error.message_da}", err=True)
-        raise typer.Exit(code=1) from error
-    finally:
-        engine.dispose()
+        fail(error)
     for line in describe(status):
         typer.echo(line)
     return status
@@ -90,7 +86,9 @@ def check(
     ] = None,
 ) -> None:
     """Validate the sector cards without touching the database."""
-    folder = folder or cards_dir(get_settings().sector_cards_dir)
+    from service.tasks.cards import CardError, cards_dir, read_cards
+
+    folder = folder or cards_dir(cli_settings().sector_cards_dir)
     try:
         card_set = read_cards(folder)
     except CardError as error:
@@ -109,13 +107,8 @@ def normalize(
     limit: Annotated[int, typer.Option(min=1, max=20)] = 5,
 ) -> None:
     """Print the normaliser's answer for a text as JSON (from the database's catalogue)."""
-    settings = get_settings()
-    engine = make_engine(
-        settings.database_url, sqlite_busy_timeout_ms=settings.sqlite_busy_timeout_ms
-    )
-    try:
-        with Session(engine) as session:
-            answer = catalogue.normalise_text(session, text=text, sector=sector, limit=limit)
-    finally:
-        engine.dispose()
+    from service.tasks import catalogue
+
+    with session_scope(write=False) as session:
+        answer = catalogue.normalise_text(session, text=text, sector=sector, limit=limit)
     typer.echo(json.dumps(answer.model_dump(mode="json"), ensure_ascii=False, indent=2))
