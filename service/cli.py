@@ -121,7 +121,7 @@ def users_create(
         fail(validation_failed_from(exc))
     except KantmatchError as error:
         fail(error)
-    typer.echo(f"Bruger oprettet: {user.id} {user.name} ({user.role})")
+    typer.echo(f"Bruger oprettet: {user.id} {user.name} ({role})")
 
 
 @import_app.command("companies")

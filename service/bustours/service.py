@@ -15,7 +15,8 @@ from typing import Any
 import numpy as np
 from sqlmodel import Session, col, select
 
-from service.auth.principal import Principal, Role
+from service.auth import policy
+from service.auth.principal import Principal
 from service.bustours import route
 from service.bustours.candidates import Candidates, load_candidates, reach_km
 from service.bustours.centres import JobCentre, StartPlace, start_place
@@ -69,9 +70,7 @@ def hhmm(clock: time) -> str:
 
 def check_tour_scope(actor: Principal, tour: BusTour) -> None:
     """Raise 403 unless the actor is an admin or a caseworker of the tour's citizens."""
-    if actor.role == Role.admin:
-        return
-    if actor.role != Role.caseworker or tour.municipality_code != actor.municipality_code:
+    if not policy.may_plan_tours_in(actor, tour.municipality_code):
         raise BusTourOutOfScopeError(tour.municipality_code)
 
 

@@ -11,6 +11,7 @@ from datetime import date
 
 from sqlmodel import Session, col, select
 
+from service.auth import policy
 from service.auth.principal import Principal, Role
 from service.bustours.candidates import SECTOR_NAME
 from service.bustours.models import BusTour, BusTourCitizen
@@ -173,9 +174,7 @@ def list_tours(
     cursor: str | None,
 ) -> tuple[list[BusTourSummary], str | None]:
     """One page of saved tours the actor may see, in planning order (no citizen names)."""
-    statement = select(BusTour)
-    if actor.role != Role.admin:
-        statement = statement.where(col(BusTour.municipality_code) == actor.municipality_code)
+    statement = policy.within_reach(select(BusTour), actor, col(BusTour.municipality_code))
     if date_from is not None:
         statement = statement.where(col(BusTour.tour_date) >= date_from)
     rows, next_cursor = paginate(

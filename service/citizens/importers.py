@@ -17,9 +17,10 @@ from typing import Any
 from pydantic import ValidationError
 from sqlmodel import Session, select
 
+from service.auth import policy
 from service.auth.audit import record_audit
 from service.auth.models import User
-from service.auth.principal import Principal, Role
+from service.auth.principal import Principal
 from service.citizens import measurements
 from service.citizens import service as citizens_service
 from service.citizens.bip import INDICATORS
@@ -145,11 +146,11 @@ def _hash_cpr(value: str, ctx: _Context) -> str | None:
 def _caseworker_id(session: Session, value: str, header: str) -> str:
     """The user id of a caseworker named in a cell by e-mail or user id."""
     text = value.strip()
-    statement = select(User).where(User.role == Role.caseworker.value)
+    statement = policy.caseworkers(select(User))
     user = session.exec(statement.where(User.email == text.lower())).first() or session.get(
         User, text
     )
-    if user is None or user.role != Role.caseworker:
+    if user is None or not policy.is_active_in_roles(user, policy.CASEWORKER_ROLE_NAMES):
         raise RowRejectedError(header, "Ingen sagsbehandler med den e-mail eller det id")
     return user.id
 
@@ -263,7 +264,7 @@ def _store_citizen(values: dict[str, str], ctx: _Context) -> tuple[Citizen, bool
     if hashed is not None:
         twin = citizens_service.find_by_cpr_hmac(ctx.session, cpr_hmac=hashed)
         if twin is not None and (existing is None or twin.id != existing.id):
-            visible = ctx.actor.can_access_municipality(twin.municipality_code)
+            visible = policy.reaches_municipality(ctx.actor, twin.municipality_code)
             where = f"borger {twin.id}" if visible else "en borger i en anden kommune"
             raise RowRejectedError(
                 ctx.header_of["cpr"], f"Samme person er allerede registreret som {where}"
@@ -305,8 +306,8 @@ def _find_bip_citizen(values: dict[str, str], hashed: str | None, ctx: _Context)
     external_ref = values.get("external_ref", "").strip()
     municipality_cell = values.get("municipality_code", "").strip()
     municipality = MUNICIPALITY_BY_NAME.get(municipality_cell.casefold(), municipality_cell)
-    if not municipality and ctx.actor.role != Role.admin:
-        municipality = ctx.actor.municipality_code or ""
+    if not municipality:
+        municipality = policy.municipality_scope(ctx.actor) or ""
     by_ref: Citizen | None = None
     if external_ref:
         statement = select(Citizen).where(Citizen.external_ref == external_ref)
@@ -315,7 +316,7 @@ def _find_bip_citizen(values: dict[str, str], hashed: str | None, ctx: _Context)
         matches = [
             c
             for c in ctx.session.exec(statement).all()
-            if ctx.actor.can_access_municipality(c.municipality_code)
+            if policy.reaches_municipality(ctx.actor, c.municipality_code)
         ]
         if len(matches) > 1:
             raise RowRejectedError(
@@ -331,7 +332,7 @@ def _find_bip_citizen(values: dict[str, str], hashed: str | None, ctx: _Context)
     by_cpr: Citizen | None = None
     if hashed is not None:
         twin = citizens_service.find_by_cpr_hmac(ctx.session, cpr_hmac=hashed)
-        if twin is not None and ctx.actor.can_access_municipality(twin.municipality_code):
+        if twin is not None and policy.reaches_municipality(ctx.actor, twin.municipality_code):
             by_cpr = twin
         if by_cpr is None and by_ref is None:
             raise RowRejectedError(

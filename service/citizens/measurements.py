@@ -13,7 +13,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from service import clock
-from service.auth.principal import CLI_PRINCIPAL, Principal, Role
+from service.auth import policy
+from service.auth.principal import Principal
 from service.citizens import bip as bip_rules
 from service.citizens import service as citizens_service
 from service.citizens.chart import bip_chart_svg
@@ -50,14 +51,6 @@ def _refresh_bip_dates(session: Session, citizen: Citizen) -> None:
     session.add(citizen)
 
 
-def may_record_belief(actor: Principal) -> bool:
-    """Whether the actor may record the caseworker's belief: a caseworker, or the command line.
-
-    The command line imports the job centre's own records, where caseworkers wrote the belief.
-    """
-    return actor.role == Role.caseworker or actor == CLI_PRINCIPAL
-
-
 def record_bip(
     session: Session,
     *,
@@ -71,7 +64,7 @@ def record_bip(
     Returns the measurement and whether it was created (False: an existing one was replaced).
     """
     citizens_service.check_caseworker_scope(actor, citizen.municipality_code)
-    if data.caseworker_belief is not None and not may_record_belief(actor):
+    if data.caseworker_belief is not None and not policy.may_record_belief(actor):
         raise BeliefNotAllowedError()
     if data.measured_on > clock.today():
         raise CitizenDataError(

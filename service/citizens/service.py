@@ -19,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from service import clock
+from service.auth import policy
 from service.auth.audit import record_audit
 from service.auth.models import User
 from service.auth.principal import Principal, Role
@@ -72,20 +73,15 @@ _FAIRNESS_FIELDS = ("audit_gender", "audit_birth_year")
 _PLAIN_FIELDS = set(CitizenFields.model_fields) - {"limits", "caseworker_ids", *_FAIRNESS_FIELDS}
 
 
-def sees_everything(actor: Principal) -> bool:
-    """Whether the actor's role sees BIP answers, limits and notes (caseworkers and admins)."""
-    return actor.role in FULL_VIEW_ROLES
-
-
 def check_read_scope(actor: Principal, municipality_code: str | None) -> None:
     """Raise 403 unless the actor may see citizens of the municipality."""
-    if actor.role not in READ_ROLES or not actor.can_access_municipality(municipality_code):
+    if not policy.may_read_citizens_in(actor, municipality_code):
         raise CitizenOutOfScopeError(municipality_code)
 
 
 def check_caseworker_scope(actor: Principal, municipality_code: str | None) -> None:
     """Raise 403 unless the actor is an admin or a caseworker of the municipality."""
-    if actor.role not in FULL_VIEW_ROLES or not actor.can_access_municipality(municipality_code):
+    if not policy.may_manage_citizens_in(actor, municipality_code):
         raise CitizenOutOfScopeError(municipality_code)
 
 
@@ -178,7 +174,7 @@ def _caseworker_users(session: Session, user_ids: list[str], municipality_code: 
     users = []
     for user_id in dict.fromkeys(user_ids):
         user = session.get(User, user_id)
-        if user is None or user.role != Role.caseworker or not user.is_active:
+        if user is None or not policy.is_active_caseworker(user):
             raise CitizenDataError(
                 "caseworker_ids",
                 f"{user_id} er ikke en aktiv sagsbehandler",
@@ -232,7 +228,7 @@ def create_citizen(
         raise DuplicatePersonError(twin.id)
     if data.caseworker_ids is not None:
         caseworkers = _caseworker_users(session, data.caseworker_ids, municipality)
-    elif actor.role == Role.caseworker and actor.user_id is not None:
+    elif policy.assigned_as(actor) == "caseworker" and actor.user_id is not None:
         caseworkers = _caseworker_users(session, [actor.user_id], municipality)
     else:
         caseworkers = []
@@ -409,9 +405,7 @@ def list_citizens(
     """One page of the citizens the actor may see; by name, or by change time when syncing."""
     if municipality_code is not None:
         check_read_scope(actor, municipality_code)
-    statement = select(Citizen)
-    if actor.municipality_code is not None and actor.role != Role.admin:
-        statement = statement.where(Citizen.municipality_code == actor.municipality_code)
+    statement = policy.within_reach(select(Citizen), actor, Citizen.municipality_code)
     if municipality_code is not None:
         statement = statement.where(Citizen.municipality_code == municipality_code)
     if q:
@@ -420,13 +414,13 @@ def list_citizens(
         # Consultants do not see case numbers, so they cannot search by them either.
         statement = statement.where(
             or_(by_name, func.lower(Citizen.external_ref) == q.strip().lower())
-            if sees_everything(actor)
+            if policy.may_see_sensitive(actor)
             else by_name
         )
     if status is not None:
         statement = statement.where(Citizen.status == status)
     if bip_overdue is not None:
-        if not sees_everything(actor):
+        if not policy.may_see_sensitive(actor):
             raise BipFilterNotAllowedError()
         due = col(Citizen.bip_next_due_date)
         # As in the response: without a measurement there is no due date, so nothing overdue.
@@ -438,7 +432,7 @@ def list_citizens(
         statement = statement.where(col(Citizen.updated_at) >= as_utc(updated_since))
         order_by = [Citizen.updated_at, Citizen.id]
     rows, next_cursor = paginate(session, statement, order_by=order_by, limit=limit, cursor=cursor)
-    view = "caseworker" if sees_everything(actor) else "consultant"
+    view = "caseworker" if policy.may_see_sensitive(actor) else "consultant"
     # One audit row per citizen returned: each citizen's own trail then shows every list read.
     for citizen in rows:
         audit_citizen(session, actor, "read", citizen.id, {"view": view, "via": "list"})
@@ -516,7 +510,7 @@ def views(
     session: Session, citizens: list[Citizen], *, actor: Principal
 ) -> list[CitizenPublic | CitizenForConsultant]:
     """The API shapes of citizens for the actor: everything, or the consultant's summary."""
-    if not sees_everything(actor):
+    if not policy.may_see_sensitive(actor):
         return [_for_consultant(c) for c in citizens]
     ids = [c.id for c in citizens]
     caseworkers = _caseworkers_by_citizen(session, ids)

@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from service import clock
+from service.auth import policy
 from service.auth.audit import record_audit
 from service.auth.principal import Principal, Role
 from service.companies.codes import known_divisions, normalise_digits, sector_from_codes
@@ -48,7 +49,6 @@ CONTACT_OWNER_NAMES = {
     ContactOwner.jc_guldborgsund: "Jobcenter Guldborgsund",
     ContactOwner.blf: "Business Lolland-Falster",
 }
-WRITE_ROLES = frozenset({Role.admin, Role.company_consultant, Role.blf_consultant})
 SEARCH_TEXT_LENGTH = 600  # companies.search_text is VARCHAR(600)
 # Columns a caller sets directly; contacts and derived columns are handled separately.
 _PLAIN_FIELDS = set(CompanyFields.model_fields) - {"contacts"}
@@ -56,7 +56,7 @@ _PLAIN_FIELDS = set(CompanyFields.model_fields) - {"contacts"}
 
 def check_write_scope(actor: Principal, municipality_code: str) -> None:
     """Raise 403 unless the actor may change companies in the municipality."""
-    if actor.role not in WRITE_ROLES or not actor.can_access_municipality(municipality_code):
+    if not policy.may_write_company(actor, municipality_code):
         raise CompanyOutOfScopeError(municipality_code)
 
 

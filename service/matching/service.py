@@ -13,8 +13,9 @@ import numpy as np
 import pandas as pd
 from sqlmodel import Session, col, select
 
+from service.auth import policy
 from service.auth.audit import record_audit
-from service.auth.principal import Principal, Role
+from service.auth.principal import Principal
 from service.citizens import service as citizens_service
 from service.citizens.models import Citizen
 from service.companies.models import Company
@@ -248,7 +249,7 @@ LIMIT_REASONS = frozenset({"clean_record", "heavy_lifting", "food_handling"})
 
 
 def _filtered(counts: dict[str, int], actor: Principal) -> list[FilteredCount]:
-    sees_limits = citizens_service.sees_everything(actor)
+    sees_limits = policy.may_see_sensitive(actor)
     return [
         FilteredCount(reason=reason, message=FILTER_MESSAGES[reason], count=count)
         for reason, count in counts.items()
@@ -318,9 +319,11 @@ def suggest_openings_for_citizen(
 
 
 def _visible_citizen_ids(session: Session, actor: Principal) -> list[str]:
-    statement = select(Citizen.id).where(col(Citizen.status) == "active")
-    if actor.role in (Role.caseworker, Role.company_consultant):
-        statement = statement.where(col(Citizen.municipality_code) == actor.municipality_code)
+    statement = policy.within_reach(
+        select(Citizen.id).where(col(Citizen.status) == "active"),
+        actor,
+        col(Citizen.municipality_code),
+    )
     return list(session.exec(statement.order_by(col(Citizen.id))).all())
 
 
@@ -351,7 +354,7 @@ def suggest_candidates(
     features, parts, counts = score_pairs(citizens, openings, ci, oj, model)
     eligible = int(features["citizen_row"].nunique()) if len(features) else 0
     items: list[Candidate] | None = None
-    if actor.role != Role.blf_consultant:
+    if policy.candidate_view(actor) == "names":
         # One line per citizen: their best opening at this company.
         best = (
             parts.assign(citizen_row=features["citizen_row"])

@@ -15,6 +15,7 @@ from sqlalchemy import case, or_
 from sqlalchemy import select as sql_select
 from sqlmodel import Session, col, select
 
+from service.auth import policy
 from service.auth.principal import Principal, Role
 from service.companies import service as companies_service
 from service.companies.models import Company, CompanyContact
@@ -46,7 +47,7 @@ EXPORT_CHUNK = 500
 
 def exact_counts(actor: Principal) -> bool:
     """Whether the caller sees exact counts (everyone but the integration)."""
-    return actor.role != Role.integration
+    return policy.sees_exact_counts(actor)
 
 
 def disclosure(actor: Principal) -> Disclosure:

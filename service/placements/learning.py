@@ -15,8 +15,8 @@ from sqlalchemy import func
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
-from service.auth.principal import Principal, Role
-from service.citizens import service as citizens_service
+from service.auth import policy
+from service.auth.principal import Principal
 from service.companies.models import Company
 from service.placements import service as placements_service
 from service.placements.exceptions import NoLearningCaseError, PlacementOutOfScopeError
@@ -79,11 +79,11 @@ def read_learning_case(
         raise NoLearningCaseError(placement.id)
     placements_service.audit_reads(session, actor, [placement], "learning_case")
     public = _public(placement, _notes(session, placement.id))
-    if citizens_service.sees_everything(actor):
+    if policy.may_see_sensitive(actor):
         return public
     # Consultants see what the company and consultants wrote, not the citizen's or the
     # caseworker's words, and never a health reason (API.md).
-    reason = "other" if public.reason == "health" else public.reason
+    reason = policy.end_reason_for(actor, public.reason) or public.reason
     return public.model_copy(
         update={
             "reason": reason,
@@ -126,12 +126,12 @@ def learning_case_summary(
     opened_since: date | None,
 ) -> LearningCaseSummary:
     """Learning cases counted by reason, sector and company, in the actor's municipalities."""
-    if municipality_code is not None and not actor.can_access_municipality(municipality_code):
+    if municipality_code is not None and not policy.reaches_municipality(actor, municipality_code):
         raise PlacementOutOfScopeError(municipality_code)
     reason = func.coalesce(Placement.end_reason, Placement.assessment)
     scope: list[Any] = [col(Placement.learning_case_opened_date).is_not(None)]
-    if actor.role != Role.admin and actor.municipality_code is not None:
-        scope.append(Placement.municipality_code == actor.municipality_code)
+    if (own := policy.municipality_scope(actor)) is not None:
+        scope.append(Placement.municipality_code == own)
     if municipality_code is not None:
         scope.append(Placement.municipality_code == municipality_code)
     if opened_since is not None:
@@ -151,10 +151,9 @@ def learning_case_summary(
     by_reason: dict[str, int] = defaultdict(int)
     sectors: dict[str | None, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     companies: dict[str, tuple[str | None, str | None, dict[str, int]]] = {}
-    sees_health = citizens_service.sees_everything(actor)
     for sector, company_id, company_name, raw_reason, count in session.execute(statement).all():
         # Per company the counts are small: a health reason would point at a person.
-        why = "other" if raw_reason == "health" and not sees_health else raw_reason
+        why = policy.end_reason_for(actor, raw_reason) or raw_reason
         by_reason[why] += count
         sectors[sector][why] += count
         if company_id is not None:

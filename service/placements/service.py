@@ -16,6 +16,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from service import clock
+from service.auth import policy
 from service.auth.audit import record_audit
 from service.auth.models import User
 from service.auth.principal import Principal, Role
@@ -55,9 +56,6 @@ from service.placements.states import (
 from service.tasks.models import Task, TaskOpening
 
 ENTITY = "placement"
-# Who works with placements: the citizen's caseworkers and company consultants (and admins).
-PLACEMENT_ROLES = frozenset({Role.admin, Role.caseworker, Role.company_consultant})
-CONSULTANT_ROLES = frozenset({Role.company_consultant, Role.blf_consultant})
 # What may still change once a placement has reached a final status.
 _AFTER_END = frozenset({"notes", "planned_step_done", *ENDING_FIELDS})
 _AFTER_CLOSE = frozenset({"notes", "status_reason"})
@@ -73,7 +71,7 @@ def _field(name: str, da: str, en: str) -> FieldError:
 
 def check_scope(actor: Principal, municipality_code: str | None) -> None:
     """Raise 403 unless the actor works with placements of the municipality."""
-    if actor.role not in PLACEMENT_ROLES or not actor.can_access_municipality(municipality_code):
+    if not policy.may_work_with_placements_in(actor, municipality_code):
         raise PlacementOutOfScopeError(municipality_code)
 
 
@@ -105,11 +103,11 @@ def audit_reads(session: Session, actor: Principal, placements: list[Placement],
 
 
 def _user(
-    session: Session, user_id: str, field: str, roles: frozenset[Role], municipality: str
+    session: Session, user_id: str, field: str, roles: tuple[str, ...], municipality: str
 ) -> User:
     user = session.get(User, user_id)
-    if user is None or not user.is_active or Role(user.role) not in roles:
-        wanted = ", ".join(sorted(roles))
+    if user is None or not policy.is_active_in_roles(user, roles):
+        wanted = ", ".join(roles)
         raise PlacementDataError(
             [
                 _field(
@@ -142,12 +140,12 @@ def resolve_people(
 ) -> tuple[str | None, str | None]:
     """The caseworker and consultant user ids: as given (checked), else the actor by role."""
     if caseworker_id is not None:
-        _user(session, caseworker_id, "caseworker_id", frozenset({Role.caseworker}), municipality)
-    elif actor.role == Role.caseworker:
+        _user(session, caseworker_id, "caseworker_id", policy.CASEWORKER_ROLE_NAMES, municipality)
+    elif policy.assigned_as(actor) == "caseworker":
         caseworker_id = actor.user_id
     if consultant_id is not None:
-        _user(session, consultant_id, "consultant_id", CONSULTANT_ROLES, municipality)
-    elif actor.role in CONSULTANT_ROLES:
+        _user(session, consultant_id, "consultant_id", policy.CONSULTANT_ROLE_NAMES, municipality)
+    elif policy.assigned_as(actor) == "consultant":
         consultant_id = actor.user_id
     return caseworker_id, consultant_id
 
@@ -296,7 +294,7 @@ def _record_transition(
             to_status=placement.status,
             effective_date=effective_date,
             actor_user_id=actor.user_id,
-            actor_role=str(actor.role),
+            actor_role=policy.role_name(actor),
         )
     )
 

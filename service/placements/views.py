@@ -12,8 +12,8 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from service import clock
-from service.auth.principal import Principal, Role
-from service.citizens import service as citizens_service
+from service.auth import policy
+from service.auth.principal import Principal
 from service.citizens.models import Citizen
 from service.companies.models import Company
 from service.pagination import as_utc, paginate
@@ -44,9 +44,7 @@ def list_placements(
     cursor: str | None,
 ) -> tuple[list[Placement], str | None]:
     """One page of the placements the actor may see, newest proposals first; reads audited."""
-    statement = select(Placement)
-    if actor.role != Role.admin:
-        statement = statement.where(Placement.municipality_code == actor.municipality_code)
+    statement = policy.within_reach(select(Placement), actor, Placement.municipality_code)
     if citizen_id is not None:
         statement = statement.where(Placement.citizen_id == citizen_id)
     if company_id is not None:
@@ -77,9 +75,10 @@ def read_placement(session: Session, *, placement: Placement, actor: Principal) 
 def for_viewer(public: PlacementPublic, actor: Principal) -> PlacementPublic:
     """The placement as the actor may see it: only caseworkers (and admins) see a health end
     reason and the free-text notes (API.md: consultants never see health)."""
-    if citizens_service.sees_everything(actor):
+    if policy.may_see_sensitive(actor):
         return public
-    reason = EndReason.other if public.end_reason == EndReason.health else public.end_reason
+    shown = policy.end_reason_for(actor, public.end_reason)
+    reason = EndReason(shown) if shown is not None else None
     return public.model_copy(update={"end_reason": reason, "end_reason_text": None, "notes": None})
 
 
