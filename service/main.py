@@ -13,6 +13,7 @@ from service import __version__
 from service.auth.dependencies import get_current_principal
 from service.auth.router import router as auth_router
 from service.bustours.router import router as bustours_router
+from service.citizen_record_router import router as citizen_record_router
 from service.citizens.router import router as citizens_router
 from service.companies.router import router as companies_router
 from service.config import Settings, get_settings
@@ -70,6 +71,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.include_router(tasks_router, prefix=API_PREFIX, dependencies=authenticated)
     app.include_router(forecasts_router, prefix=API_PREFIX, dependencies=authenticated)
     app.include_router(citizens_router, prefix=API_PREFIX, dependencies=authenticated)
+    app.include_router(citizen_record_router, prefix=API_PREFIX, dependencies=authenticated)
     app.include_router(placements_router, prefix=API_PREFIX, dependencies=authenticated)
     app.include_router(matching_router, prefix=API_PREFIX, dependencies=authenticated)
     app.include_router(bustours_router, prefix=API_PREFIX, dependencies=authenticated)

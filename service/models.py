@@ -2,6 +2,7 @@
 
 from service.auth.models import ApiKey, AuditEntry, User
 from service.bustours.models import BusTour, BusTourCitizen
+from service.changefeed.models import OverviewChangeCounter, OverviewCompanyChange
 from service.citizens.models import (
     AnonymousCitizenCount,
     BipMeasurement,
@@ -12,7 +13,6 @@ from service.citizens.models import (
 from service.companies.models import Company, CompanyContact
 from service.forecasts.models import ForecastCell, ForecastInput, ForecastRow, ForecastRun
 from service.matching.models import ModelVersion
-from service.overview.models import OverviewChangeCounter, OverviewCompanyChange
 from service.placements.models import (
     LearningCaseNote,
     Placement,

@@ -12,7 +12,7 @@ from datetime import date
 from sqlmodel import Session, col, select
 
 from service.auth import policy
-from service.auth.principal import Principal, Role
+from service.auth.principal import Principal
 from service.bustours.candidates import SECTOR_NAME
 from service.bustours.models import BusTour, BusTourCitizen
 from service.bustours.schemas import (

@@ -1,4 +1,7 @@
-"""A citizen's audit trail and the right of access (an export of everything held)."""
+"""A citizen's audit trail, and the citizens domain's part of the right of access.
+
+The export itself gathers from other domains too: ``service/citizen_record.py``.
+"""
 
 from __future__ import annotations
 
@@ -6,17 +9,13 @@ import json
 
 from sqlmodel import Session, col, select
 
-from service import clock
 from service.auth.models import AuditEntry
 from service.auth.principal import Principal
 from service.auth.schemas import AuditEntryPublic
-from service.bustours.models import BusTourCitizen
-from service.citizens import measurements
 from service.citizens import service as citizens_service
 from service.citizens.models import Citizen
-from service.citizens.schemas import CitizenExport, CprNote
+from service.citizens.schemas import CprNote
 from service.pagination import paginate
-from service.placements import views as placements_views
 
 
 def _audit_public(entry: AuditEntry) -> AuditEntryPublic:
@@ -55,11 +54,17 @@ EXPORT_NOTICE = (
 )
 
 
-def export_citizen(session: Session, *, citizen: Citizen, actor: Principal) -> CitizenExport:
-    """Right of access: everything held about the citizen, with the full audit trail."""
-    citizens_service.check_caseworker_scope(actor, citizen.municipality_code)
-    # Audited first, so the export shows its own entry in the trail.
-    citizens_service.audit_citizen(session, actor, "export", citizen.id)
+def cpr_note(citizen: Citizen) -> CprNote:
+    """What the export says about CPR numbers: never stored, a keyed hash at most."""
+    return CprNote(
+        number_stored=False,
+        hash_stored=citizen.cpr_hmac is not None,
+        explanation=CPR_EXPLANATION,
+    )
+
+
+def full_audit_trail(session: Session, *, citizen: Citizen) -> list[AuditEntryPublic]:
+    """Every audit entry about the citizen, oldest first (for the export; not audited again)."""
     entries = session.exec(
         select(AuditEntry)
         .where(
@@ -67,23 +72,4 @@ def export_citizen(session: Session, *, citizen: Citizen, actor: Principal) -> C
         )
         .order_by(col(AuditEntry.id))
     ).all()
-    return CitizenExport(
-        generated_at=clock.now(),
-        citizen=citizens_service.public_view(session, citizen=citizen),
-        cpr=CprNote(
-            number_stored=False,
-            hash_stored=citizen.cpr_hmac is not None,
-            explanation=CPR_EXPLANATION,
-        ),
-        bip=measurements.bip_history(session, citizen=citizen),
-        placements=placements_views.citizen_placement_record(session, citizen_id=citizen.id),
-        bus_tour_ids=list(
-            session.exec(
-                select(BusTourCitizen.tour_id)
-                .where(BusTourCitizen.citizen_id == citizen.id)
-                .order_by(col(BusTourCitizen.tour_id))
-            ).all()
-        ),
-        audit_trail=[_audit_public(e) for e in entries],
-        notice=EXPORT_NOTICE,
-    )
+    return [_audit_public(e) for e in entries]

@@ -1,4 +1,8 @@
-"""HTTP routes for citizens, BIP measurements, the audit trail, export, erasure and imports."""
+"""HTTP routes for citizens, BIP measurements, the audit trail and imports.
+
+Changing, erasing and exporting a citizen touch other domains: those routes are in
+``service/citizen_record_router.py``.
+"""
 
 from __future__ import annotations
 
@@ -15,11 +19,9 @@ from service.citizens.schemas import (
     BipHistory,
     BipMeasurementCreate,
     CitizenCreate,
-    CitizenExport,
     CitizenImportReport,
     CitizenPublic,
     CitizenStatus,
-    CitizenUpdate,
     CitizenView,
 )
 from service.db import SessionDep, SettingsDep
@@ -115,21 +117,6 @@ def read_citizen(actor: CitizenReader, citizen: CitizenDep, session: SessionDep)
     return citizens_service.read_citizen(session, citizen=citizen, actor=actor)
 
 
-@router.patch("/{citizen_id}", response_model=CitizenPublic)
-def update_citizen(
-    actor: CaseworkerSide, citizen: CitizenDep, data: CitizenUpdate, session: SessionDep
-) -> CitizenPublic:
-    """Change some fields of a citizen; `caseworker_ids`, when given, replaces the list."""
-    citizen = citizens_service.update_citizen(session, citizen=citizen, data=data, actor=actor)
-    return citizens_service.public_view(session, citizen=citizen)
-
-
-@router.delete("/{citizen_id}", status_code=status.HTTP_204_NO_CONTENT)
-def erase_citizen(actor: CaseworkerSide, citizen: CitizenDep, session: SessionDep) -> None:
-    """Erase the citizen's personal data; only anonymous counts remain for statistics."""
-    citizens_service.erase_citizen(session, citizen=citizen, actor=actor)
-
-
 @router.get("/{citizen_id}/bip", response_model=BipHistory)
 def read_bip(actor: CaseworkerSide, citizen: CitizenDep, session: SessionDep) -> BipHistory:
     """BIP measurements with change per indicator and when the next is due; audited."""
@@ -169,11 +156,3 @@ def read_audit_trail(
         session, citizen=citizen, actor=actor, limit=limit, cursor=cursor
     )
     return Page[AuditEntryPublic](items=entries, next_cursor=next_cursor)
-
-
-@router.get("/{citizen_id}/export", response_model=CitizenExport)
-def export_citizen(
-    actor: CaseworkerSide, citizen: CitizenDep, session: SessionDep
-) -> CitizenExport:
-    """Right of access: everything held about the citizen, including the audit trail."""
-    return access.export_citizen(session, citizen=citizen, actor=actor)

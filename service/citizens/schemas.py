@@ -16,7 +16,6 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
-from service.auth.schemas import AuditEntryPublic
 from service.citizens.bip import INDICATORS
 from service.citizens.cpr import (
     CPR_REFUSED_DA,
@@ -26,7 +25,6 @@ from service.citizens.cpr import (
     looks_like_cpr,
 )
 from service.i18n import bilingual_error
-from service.placements.schemas import CitizenPlacementRecord
 from service.places import DanishPostalCode, MunicipalityCode
 from service.schemas import UtcDatetime
 from service.sectors import Sector
@@ -376,19 +374,6 @@ class CprNote(BaseModel):
     number_stored: bool
     hash_stored: bool
     explanation: str
-
-
-class CitizenExport(BaseModel):
-    """Right of access: everything the service holds about one citizen, with the audit trail."""
-
-    generated_at: UtcDatetime
-    citizen: CitizenPublic
-    cpr: CprNote
-    bip: BipHistory
-    placements: CitizenPlacementRecord
-    bus_tour_ids: list[str]
-    audit_trail: list[AuditEntryPublic]
-    notice: str
 
 
 class CitizenRowProblem(BaseModel):

@@ -22,8 +22,7 @@ from service import clock
 from service.auth import policy
 from service.auth.audit import record_audit
 from service.auth.models import User
-from service.auth.principal import Principal, Role
-from service.bustours import erasure as bustours_erasure
+from service.auth.principal import Principal
 from service.citizens.exceptions import (
     BipFilterNotAllowedError,
     CitizenDataError,
@@ -51,15 +50,10 @@ from service.citizens.schemas import (
 )
 from service.errors import validation_failed_from
 from service.pagination import as_utc, paginate
-from service.placements import erasure as placements_erasure
 from service.places import lookup_postal_code
 from service.tasks import catalogue as tasks_catalogue
 
 ENTITY = "citizen"
-# Roles that see everything about citizens of their municipality (API.md: caseworkers only).
-FULL_VIEW_ROLES = frozenset({Role.admin, Role.caseworker})
-# Roles that see citizens at all; company consultants get the smaller shape.
-READ_ROLES = FULL_VIEW_ROLES | {Role.company_consultant}
 SEARCH_NAME_LENGTH = 200
 _LIMIT_COLUMNS = {
     "cannot_lift_heavy": "cannot_lift_heavy",
@@ -315,10 +309,6 @@ def update_citizen(
     if fairness:
         _set_fairness(session, citizen.id, fairness)
         changed.append("fairness")
-    if moved:
-        placements_erasure.follow_citizen_move(
-            session, citizen_id=citizen.id, municipality_code=municipality
-        )
     citizen.updated_at = clock.now()
     session.add(citizen)
     try:
@@ -357,8 +347,14 @@ def _count_erasure(session: Session, citizen: Citizen, bip_measurements: int) ->
     )
 
 
-def erase_citizen(session: Session, *, citizen: Citizen, actor: Principal) -> None:
-    """Erase a citizen's personal data; only anonymous counts and id-only audit rows remain."""
+def erase_citizen_data(
+    session: Session, *, citizen: Citizen, actor: Principal, downstream: dict[str, int]
+) -> None:
+    """Erase the citizens domain's own data about a citizen, and the citizen row, last.
+
+    Called by ``service/erasure.py`` after the other domains erased theirs; ``downstream`` are
+    their counts, audited with this one. Only anonymous counts and id-only audit rows remain.
+    """
     check_caseworker_scope(actor, citizen.municipality_code)
     measurements = session.exec(
         select(func.count())
@@ -368,10 +364,6 @@ def erase_citizen(session: Session, *, citizen: Citizen, actor: Principal) -> No
     _count_erasure(session, citizen, int(measurements))
     for table in (BipMeasurement, CitizenCaseworker, CitizenFairnessAttributes):
         session.execute(delete(table).where(col(table.citizen_id) == citizen.id))
-    # Placements stay as anonymous counts (issue 7): no citizen id, no free text.
-    placements = placements_erasure.anonymise_citizen_placements(session, citizen_id=citizen.id)
-    # Saved bus tours (issue 8): the citizen leaves every tour, the other citizens' plan stays.
-    bus_tours = bustours_erasure.remove_citizen_from_tours(session, citizen_id=citizen.id)
     citizen_id, municipality, status = citizen.id, citizen.municipality_code, citizen.status
     session.delete(citizen)
     session.flush()
@@ -384,8 +376,7 @@ def erase_citizen(session: Session, *, citizen: Citizen, actor: Principal) -> No
             "municipality_code": municipality,
             "status": status,
             "bip_measurements": measurements,
-            "placements": placements,
-            "bus_tours": bus_tours,
+            **downstream,
         },
     )
 

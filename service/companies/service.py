@@ -19,7 +19,8 @@ from sqlmodel import Session, col, select
 from service import clock
 from service.auth import policy
 from service.auth.audit import record_audit
-from service.auth.principal import Principal, Role
+from service.auth.principal import Principal
+from service.changefeed import feed as changefeed
 from service.companies.codes import known_divisions, normalise_digits, sector_from_codes
 from service.companies.exceptions import (
     CompanyDataError,
@@ -40,7 +41,6 @@ from service.companies.schemas import (
     ContactPoint,
 )
 from service.errors import validation_failed_from
-from service.overview import changes as overview_changes
 from service.pagination import as_utc, paginate
 from service.places import lookup_postal_code
 
@@ -198,7 +198,7 @@ def update_company(
         detail={"fields": changed},
     )
     # Sector, size, contact owner and contacts show in the overview of a company with placements.
-    overview_changes.record_company_changes(session, company_ids=[company.id], only_tracked=True)
+    changefeed.record_company_changes(session, company_ids=[company.id], only_tracked=True)
     return company
 
 
@@ -215,7 +215,7 @@ def delete_company(session: Session, *, company: Company, actor: Principal) -> N
         entity_id=company.id,
         detail={"cvr": company.cvr},
     )
-    overview_changes.record_company_changes(session, company_ids=[company.id], only_tracked=True)
+    changefeed.record_company_changes(session, company_ids=[company.id], only_tracked=True)
 
 
 def list_companies(

@@ -16,15 +16,15 @@ from sqlalchemy import select as sql_select
 from sqlmodel import Session, col, select
 
 from service.auth import policy
-from service.auth.principal import Principal, Role
+from service.auth.principal import Principal
+from service.changefeed.feed import TICK
+from service.changefeed.models import COUNTER_ID, OverviewChangeCounter, OverviewCompanyChange
 from service.companies import service as companies_service
 from service.companies.models import Company, CompanyContact
 from service.companies.schemas import ContactOwner
 from service.overview import queries
 from service.overview import suppression as sdc
-from service.overview.changes import TICK
 from service.overview.exceptions import InvalidPeriodError, UpdatedSinceOutOfRangeError
-from service.overview.models import COUNTER_ID, OverviewChangeCounter, OverviewCompanyChange
 from service.overview.schemas import (
     ContactPersonSummary,
     Disclosure,

@@ -13,7 +13,7 @@ from sqlalchemy import delete, update
 from sqlmodel import Session, col, select
 
 from service import clock
-from service.overview import changes as overview_changes
+from service.changefeed import feed as changefeed
 from service.placements.models import LearningCaseNote, Placement, WageHourAgreement
 
 
@@ -45,7 +45,7 @@ def anonymise_citizen_placements(session: Session, *, citizen_id: str) -> int:
         .execution_options(synchronize_session="fetch")
     )
     # Counts of distinct citizens may change (each anonymous placement counts on its own).
-    overview_changes.record_company_changes(session, company_ids=[c for _, c in rows])
+    changefeed.record_company_changes(session, company_ids=[c for _, c in rows])
     return len(ids)
 
 
@@ -65,5 +65,5 @@ def follow_citizen_move(session: Session, *, citizen_id: str, municipality_code:
         .where(col(Placement.citizen_id) == citizen_id)
         .values(municipality_code=municipality_code, updated_at=clock.now())
     )
-    overview_changes.record_company_changes(session, company_ids=list(companies))
+    changefeed.record_company_changes(session, company_ids=list(companies))
     return len(companies)

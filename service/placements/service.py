@@ -19,12 +19,12 @@ from service import clock
 from service.auth import policy
 from service.auth.audit import record_audit
 from service.auth.models import User
-from service.auth.principal import Principal, Role
+from service.auth.principal import Principal
+from service.changefeed import feed as changefeed
 from service.citizens import service as citizens_service
 from service.citizens.models import Citizen
 from service.companies.models import Company
 from service.errors import FieldError
-from service.overview import changes as overview_changes
 from service.placements import budget as budget_rules
 from service.placements import queries, rules
 from service.placements.exceptions import (
@@ -276,7 +276,7 @@ def create_placement(
         {"placement_type": placement.placement_type, "company_id": placement.company_id},
     )
     # The company's row in the knowledge-sharing overview changes with its placements.
-    overview_changes.record_company_changes(session, company_ids=[placement.company_id])
+    changefeed.record_company_changes(session, company_ids=[placement.company_id])
     return placement
 
 
@@ -408,7 +408,7 @@ def update_placement(
         _record_transition(session, placement, current, effective, actor)
         detail.update({"from": current.value, "to": target.value, "on": effective.isoformat()})
     audit_change(session, actor, "transition" if moving else "update", placement, detail)
-    overview_changes.record_company_changes(session, company_ids=[placement.company_id])
+    changefeed.record_company_changes(session, company_ids=[placement.company_id])
     return placement
 
 

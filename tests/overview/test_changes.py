@@ -5,13 +5,12 @@ from __future__ import annotations
 import pytest
 from sqlmodel import Session, col, select
 
-from service import clock
+from service import clock, erasure
 from service.auth.principal import CLI_PRINCIPAL
-from service.citizens import service as citizens_service
+from service.changefeed import feed as changes
+from service.changefeed.models import COUNTER_ID, OverviewChangeCounter, OverviewCompanyChange
 from service.companies import service as companies_service
 from service.companies.schemas import CompanyUpdate
-from service.overview import changes
-from service.overview.models import COUNTER_ID, OverviewChangeCounter, OverviewCompanyChange
 from service.placements.states import PlacementStatus
 from tests.citizens.helpers import make_citizen
 from tests.factories import make_company
@@ -131,7 +130,7 @@ class TestHooks:
         place(session, citizen, second, "hybridjob", PlacementStatus.active)
         seqs = {c.id: change_of(session, c.id).change_seq for c in (first, second)}  # type: ignore[union-attr]
 
-        citizens_service.erase_citizen(session, citizen=citizen, actor=CLI_PRINCIPAL)
+        erasure.erase_citizen(session, citizen=citizen, actor=CLI_PRINCIPAL)
 
         for company in (first, second):
             row = change_of(session, company.id)

@@ -13,10 +13,10 @@ import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
+from service.changefeed import feed as changes
+from service.changefeed.models import COUNTER_ID, OverviewChangeCounter, OverviewCompanyChange
 from service.db import make_engine
 from service.migrations_runner import upgrade_database
-from service.overview import changes
-from service.overview.models import COUNTER_ID, OverviewChangeCounter, OverviewCompanyChange
 from service.placements.states import PlacementStatus
 from tests.citizens.helpers import make_citizen
 from tests.conftest import fresh_database_url

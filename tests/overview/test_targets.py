@@ -11,7 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
-from service import clock
+from service import clock, erasure
 from service.overview.targets import (
     TARGET_KEYS,
     HalfYear,
@@ -233,9 +233,8 @@ class TestProgress:
         self, client: TestClient, session: Session, who: People, data: DataSet
     ) -> None:
         from service.auth.principal import CLI_PRINCIPAL
-        from service.citizens import service as citizens_service
 
-        citizens_service.erase_citizen(session, citizen=data.citizens["c12"], actor=CLI_PRINCIPAL)
+        erasure.erase_citizen(session, citizen=data.citizens["c12"], actor=CLI_PRINCIPAL)
 
         body = client.get(f"{OVERVIEW}/targets", headers=who.headers["admin"]).json()
         citizens = with_news(by_key(body)["citizens"])

@@ -19,7 +19,7 @@ from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from service import clock
-from service.overview.models import COUNTER_ID, OverviewChangeCounter, OverviewCompanyChange
+from service.changefeed.models import COUNTER_ID, OverviewChangeCounter, OverviewCompanyChange
 
 # changed_at moves forward by at least this much per change, even if the clock stands still
 # or steps back (several workers, NTP corrections).
