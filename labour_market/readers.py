@@ -45,10 +45,10 @@ from labour_market.tables import (
     decode_text,
     kept_rows,
     municipality_code_of,
-    parse_count,
     parse_rate,
     parse_table,
     raise_if,
+    read_count,
     source_info,
 )
 from labour_market.vacancies import Vacancies, read_vacancies
@@ -251,23 +251,8 @@ def read_employment(
                     f"The year {year_text!r} must be four digits (e.g. 2024)",
                 )
             )
-        count: float | None = None
-        try:
-            count = parse_count(value)
-        except ValueError:
-            row_problems.append(bad_number(number, names["value"], value))
-        else:
-            if count is None:
-                confidential += 1
-            elif count < 0:
-                row_problems.append(
-                    Problem(
-                        number,
-                        names["value"],
-                        "Antallet kan ikke være negativt",
-                        "The count cannot be negative",
-                    )
-                )
+        count, was_confidential = read_count(number, names["value"], value, row_problems)
+        confidential += was_confidential
         key = tuple(cells[i] for i in sorted([*roles.values(), *extra]) if i != roles["value"])
         if key in seen:
             row_problems.append(

@@ -301,6 +301,30 @@ def raise_if(problems: list[Problem], filename: str) -> None:
         raise InputError(filename, ordered[:MAX_REPORTED_PROBLEMS])
 
 
+def read_count(
+    number: int, column: str, value: str, problems: list[Problem]
+) -> tuple[float | None, bool]:
+    """A count cell of line ``number``: (the count, whether it was confidential).
+
+    A value that is not a number, or a negative count, adds a problem and gives no count.
+    """
+    try:
+        count = parse_count(value)
+    except ValueError:
+        problems.append(bad_number(number, column, value))
+        return None, False
+    if count is None:
+        return None, True
+    if count < 0:
+        problems.append(
+            Problem(
+                number, column, "Antallet kan ikke være negativt", "The count cannot be negative"
+            )
+        )
+        return None, False
+    return count, False
+
+
 def bad_number(number: int, column: str, value: str) -> Problem:
     """The problem of a value that is not a number."""
     return Problem(

@@ -13,12 +13,11 @@ from labour_market.tables import (
     Problem,
     SourceInfo,
     assign_roles,
-    bad_number,
     decode_text,
     kept_rows,
-    parse_count,
     parse_table,
     raise_if,
+    read_count,
     region_code_of,
     source_info,
     ten_group_of,
@@ -101,16 +100,7 @@ def read_vacancies(
                     f"The quarter {time!r} must be written as 2024K1",
                 )
             )
-        count: float | None = None
-        try:
-            count = parse_count(value)
-        except ValueError:
-            row_problems.append(bad_number(number, names["value"], value))
-        else:
-            if count is not None and count < 0:
-                row_problems.append(
-                    Problem(number, names["value"], "Antallet er negativt", "The count is negative")
-                )
+        count, _ = read_count(number, names["value"], value, row_problems)
         if row_problems:
             problems.extend(row_problems)
             continue

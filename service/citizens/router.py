@@ -6,11 +6,14 @@ Changing, erasing and exporting a citizen touch other domains: those routes are 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, UploadFile, status
+from sqlmodel import Session
 
 from service.auth.dependencies import AdminPrincipal
+from service.auth.principal import Principal
 from service.auth.schemas import AuditEntryPublic
 from service.citizens import access, importers, measurements
 from service.citizens import service as citizens_service
@@ -24,6 +27,7 @@ from service.citizens.schemas import (
     CitizenStatus,
     CitizenView,
 )
+from service.config import Settings
 from service.db import SessionDep, SettingsDep
 from service.pagination import DEFAULT_LIMIT, CursorQuery, LimitQuery, UpdatedSinceQuery
 from service.schemas import Page
@@ -73,6 +77,24 @@ def create_citizen(
     return citizens_service.public_view(session, citizen=citizen)
 
 
+def _import(
+    run: Callable[..., CitizenImportReport],
+    file: UploadFile,
+    settings: Settings,
+    session: Session,
+    actor: Principal,
+    dry_run: bool,
+) -> CitizenImportReport:
+    return run(
+        session,
+        content=file.file.read(),
+        filename=file.filename,
+        actor=actor,
+        secret_key=settings.secret_key,
+        dry_run=dry_run,
+    )
+
+
 @router.post("/import", response_model=CitizenImportReport)
 def import_citizens(
     file: UploadFile,
@@ -82,14 +104,7 @@ def import_citizens(
     dry_run: DryRun = False,
 ) -> CitizenImportReport:
     """Import a CSV or XLSX citizen list (Danish headers); reports every rejected row."""
-    return importers.import_citizens(
-        session,
-        content=file.file.read(),
-        filename=file.filename,
-        actor=actor,
-        secret_key=settings.secret_key,
-        dry_run=dry_run,
-    )
+    return _import(importers.import_citizens, file, settings, session, actor, dry_run)
 
 
 @router.post("/bip/import", response_model=CitizenImportReport)
@@ -101,14 +116,7 @@ def import_bip(
     dry_run: DryRun = False,
 ) -> CitizenImportReport:
     """Import BIP measurements from CSV or XLSX (Danish headers); reports every rejected row."""
-    return importers.import_bip(
-        session,
-        content=file.file.read(),
-        filename=file.filename,
-        actor=actor,
-        secret_key=settings.secret_key,
-        dry_run=dry_run,
-    )
+    return _import(importers.import_bip, file, settings, session, actor, dry_run)
 
 
 @router.get("/{citizen_id}", response_model=CitizenView)

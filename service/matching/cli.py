@@ -4,12 +4,18 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from service import clock
 from service.auth.principal import CLI_PRINCIPAL
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+    from service.matching.models import ModelVersion
+
 from service.clidb import fail, session_scope
 
 model_app = typer.Typer(help="The matching model (scorer).", no_args_is_help=True)
@@ -83,18 +89,25 @@ def train_model(
     _print_metrics(metrics)
 
 
+def _active_model(session: Session) -> ModelVersion:
+    """The active scorer's row, or a clear message and exit 1 when none is trained."""
+    from service.matching import service as matching_service
+
+    row = matching_service.active_model_version(session)
+    if row is None:
+        typer.echo("Ingen model er trænet endnu (kør 'kantmatch init').", err=True)
+        raise typer.Exit(code=1)
+    return row
+
+
 @model_app.command("show")
 def show_model(
     as_json: Annotated[bool, typer.Option("--json", help="Print the metadata as JSON")] = False,
 ) -> None:
     """The active scorer: version, training source and held-out metrics."""
-    from service.matching import service as matching_service
 
     with session_scope() as session:
-        row = matching_service.active_model_version(session)
-        if row is None:
-            typer.echo("Ingen model er trænet endnu (kør 'kantmatch init').", err=True)
-            raise typer.Exit(code=1)
+        row = _active_model(session)
         info = {
             "id": row.id,
             "version": row.version,
@@ -118,10 +131,7 @@ def audit_model(
     from service.matching import service as matching_service
 
     with session_scope() as session:
-        row = matching_service.active_model_version(session)
-        if row is None:
-            typer.echo("Ingen model er trænet endnu (kør 'kantmatch init').", err=True)
-            raise typer.Exit(code=1)
+        row = _active_model(session)
         report = matching_service.fairness_audit(
             session,
             model=matching_service.load_model(row),

@@ -13,23 +13,14 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from service.citizens.bip import INDICATORS
+
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
 IntArray = npt.NDArray[np.int64]
 
 # DOMAIN.md, Table 6.17: the ten self-rated indicators, 1 = low readiness, 5 = high.
-BIP_KEYS = (
-    "job_goal",
-    "substance_abuse",
-    "daily_energy",
-    "social_support",
-    "cooperation",
-    "contacting_strangers",
-    "health",
-    "competences_usable",
-    "can_manage_job",
-    "job_search_knowledge",
-)
+BIP_KEYS = INDICATORS
 NEUTRAL = 3.0
 # The task dimensions of the sector cards (demand 1-5) and the citizen capacity each is held
 # against (issue 6): physical load against health, and so on.
