@@ -11,9 +11,11 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from service.auth.dependencies import require_roles
+from service.auth import policy
+from service.auth.dependencies import CurrentPrincipal, require_roles
 from service.auth.principal import Principal, Role
 from service.bustours import service as bustours_service
+from service.bustours.exceptions import BusTourNotFoundError
 from service.bustours.models import BusTour
 from service.db import SessionDep
 from service.matching.dependencies import LoadedModel, get_model
@@ -22,9 +24,12 @@ from service.matching.exceptions import NoModelError
 TourPlanner = Annotated[Principal, Depends(require_roles(Role.admin, Role.caseworker))]
 
 
-def valid_tour_id(tour_id: str, session: SessionDep) -> BusTour:
-    """The saved tour named in the path, or 404."""
-    return bustours_service.get_tour(session, tour_id=tour_id)
+def valid_tour_id(tour_id: str, session: SessionDep, actor: CurrentPrincipal) -> BusTour:
+    """The saved tour named in the path, or 404 (also when it is another municipality's)."""
+    tour = bustours_service.get_tour(session, tour_id=tour_id)
+    if not policy.may_plan_tours_in(actor, tour.municipality_code):
+        raise BusTourNotFoundError(tour_id)
+    return tour
 
 
 def optional_model(request: Request, session: SessionDep) -> LoadedModel | None:
