@@ -13,12 +13,12 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, func, select
 
+from service import clock
 from service.auth import service as auth_service
 from service.auth.principal import CLI_PRINCIPAL
 from service.companies import service as companies_service
 from service.companies.models import Company
 from service.companies.schemas import CompanyCreate
-from service.db import utcnow
 from service.demo import citizens as citizens_demo
 from service.demo import meetings as meetings_demo
 from service.demo import mentors as mentors_demo
@@ -75,6 +75,6 @@ def load_demo(
     openings_demo.load_demo_openings(session, seed=seed)  # issue 3: task openings (Spot et job)
     placements_demo.load_demo_placements(session, seed=seed)  # issue 7: placements, outcomes
     mentors_demo.load_demo_mentors(session, seed=seed)  # issue 18: 8 mentor matches
-    meetings_demo.load_demo_meetings(session, seed=seed, today=utcnow().date())  # issue 18
+    meetings_demo.load_demo_meetings(session, seed=seed, today=clock.today())  # issue 18
     reminders_demo.load_demo_reminders(session, seed=seed)  # issue 18: history, never sent
     return DemoResult(companies_created=count, keys=keys, already_loaded=False)
