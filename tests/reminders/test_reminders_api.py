@@ -263,3 +263,24 @@ class TestErasure:
         session.refresh(row)
         assert (row.citizen_id, row.mobile, row.message, row.place) == (None, None, None, None)
         assert row.status == "cancelled"
+
+
+class TestRightOfAccess:
+    def test_the_export_holds_the_citizens_reminders_and_mentor_matches(
+        self, client: TestClient, session: Session
+    ) -> None:
+        from tests.mentors.test_mentors_api import match, mentor
+
+        team = people(session)
+        citizen = consenting_citizen(session)
+        headers = team.headers["caseworker"]
+        created = client.post(
+            f"{API}/reminders", json=reminder_payload(citizen, **_future()), headers=headers
+        ).json()
+        matched = match(session, citizen.id, mentor(session).id)
+
+        export = client.get(f"{API}/citizens/{citizen.id}/export", headers=headers).json()
+
+        assert [r["id"] for r in export["sms_reminders"]] == [created["id"]]
+        assert export["sms_reminders"][0]["message"] == created["message"]
+        assert [m["id"] for m in export["mentor_matches"]] == [matched.id]
