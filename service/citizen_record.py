@@ -20,9 +20,15 @@ from service.citizens import access, measurements
 from service.citizens import service as citizens_service
 from service.citizens.models import Citizen
 from service.citizens.schemas import BipHistory, CitizenPublic, CitizenUpdate, CprNote
+from service.mentors import service as mentors_service
+from service.mentors.models import MentorMatch
+from service.mentors.schemas import MentorMatchForCaseworker
 from service.placements import erasure as placements_erasure
 from service.placements import views as placements_views
 from service.placements.schemas import CitizenPlacementRecord
+from service.reminders import service as reminders_service
+from service.reminders.models import Reminder
+from service.reminders.schemas import ReminderPublic
 from service.schemas import UtcDatetime
 
 
@@ -35,6 +41,8 @@ class CitizenExport(BaseModel):
     bip: BipHistory
     placements: CitizenPlacementRecord
     bus_tour_ids: list[str]
+    sms_reminders: list[ReminderPublic]
+    mentor_matches: list[MentorMatchForCaseworker]
     audit_trail: list[AuditEntryPublic]
     notice: str
 
@@ -71,6 +79,28 @@ def export_citizen(session: Session, *, citizen: Citizen, actor: Principal) -> C
                 .order_by(col(BusTourCitizen.tour_id))
             ).all()
         ),
+        sms_reminders=[
+            reminders_service.reminder_public(r, gateway_configured=True)
+            for r in session.exec(
+                select(Reminder)
+                .where(col(Reminder.citizen_id) == citizen.id)
+                .order_by(col(Reminder.send_at), col(Reminder.id))
+            ).all()
+        ],
+        mentor_matches=[
+            MentorMatchForCaseworker.model_validate(m)
+            for m in mentors_service.matches_view(
+                session,
+                list(
+                    session.exec(
+                        select(MentorMatch)
+                        .where(col(MentorMatch.citizen_id) == citizen.id)
+                        .order_by(col(MentorMatch.start_date), col(MentorMatch.id))
+                    ).all()
+                ),
+                actor=actor,
+            )
+        ],
         audit_trail=access.full_audit_trail(session, citizen=citizen),
         notice=access.EXPORT_NOTICE,
     )

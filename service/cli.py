@@ -13,6 +13,7 @@ from service.citizens import cli as citizens_cli
 from service.clidb import cli_settings, fail, progress_bar, session_scope
 from service.forecasts.cli import compute_forecast_if_missing, forecast_app
 from service.matching.cli import model_app, train_model_if_missing
+from service.reminders import cli as reminders_cli
 from service.tasks.cli import load_sector_cards, tasks_app
 
 app = typer.Typer(help="Kantmatch: opgaver frem for stillinger.", no_args_is_help=True)
@@ -27,6 +28,7 @@ app.add_typer(forecast_app, name="forecast")
 app.add_typer(model_app, name="model")
 import_app.command("citizens")(citizens_cli.import_citizens)
 import_app.command("bip")(citizens_cli.import_bip)
+app.command("worker")(reminders_cli.worker)
 
 
 @app.command()

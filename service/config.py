@@ -33,6 +33,15 @@ class Settings(BaseSettings):
     # Folder of sector-card YAML files; unset means sector_cards/ beside the service package.
     sector_cards_dir: str | None = None
     sqlite_busy_timeout_ms: int = Field(default=5000, ge=0)
+    # SMS reminders through GatewayAPI (issue 18); without a URL and token nothing is sent.
+    sms_gateway_url: str | None = None
+    sms_token: str | None = None
+    sms_sender: str = Field(default="Jobcenter", min_length=1, max_length=11)
+    # Shared secret of the delivery reports (POST /api/v1/sms/status); unset refuses them all.
+    sms_status_secret: str | None = None
+    sms_max_attempts: int = Field(default=5, ge=1, le=20)
+    sms_retry_base_seconds: float = Field(default=60.0, ge=0)
+    sms_timeout_seconds: float = Field(default=10.0, gt=0)
 
     @model_validator(mode="after")
     def _refuse_default_secret(self) -> Settings:
@@ -44,6 +53,11 @@ class Settings(BaseSettings):
         if self.environment == "production" and len(self.secret_key) < 32:
             raise ValueError("KANTMATCH_SECRET_KEY must be at least 32 characters in production")
         return self
+
+    @property
+    def sms_gateway_configured(self) -> bool:
+        """Whether SMS reminders can be sent (a gateway URL and a token are set)."""
+        return bool(self.sms_gateway_url and self.sms_token)
 
     @property
     def is_sqlite(self) -> bool:

@@ -17,7 +17,9 @@ from service.auth.principal import Principal
 from service.bustours import erasure as bustours_erasure
 from service.citizens import service as citizens_service
 from service.citizens.models import Citizen
+from service.mentors import erasure as mentors_erasure
 from service.placements import erasure as placements_erasure
+from service.reminders import erasure as reminders_erasure
 
 Eraser = Callable[..., int]
 
@@ -27,6 +29,10 @@ DOWNSTREAM: tuple[tuple[str, Eraser], ...] = (
     ("placements", placements_erasure.anonymise_citizen_placements),
     # The citizen leaves every saved bus tour; the other citizens' plan stays.
     ("bus_tours", bustours_erasure.remove_citizen_from_tours),
+    # SMS reminders lose the number, the text and the place; queued ones are cancelled.
+    ("sms_reminders", reminders_erasure.erase_citizen_data),
+    # Mentor matches stay as anonymous counts: no citizen id, first name or assessment.
+    ("mentor_matches", mentors_erasure.erase_citizen_data),
 )
 
 

@@ -22,9 +22,13 @@ from service.errors import install_error_handlers
 from service.forecasts.router import router as forecasts_router
 from service.matching.dependencies import ModelCache
 from service.matching.router import router as matching_router
+from service.meetings.router import router as meetings_router
+from service.mentors.router import router as mentors_router
 from service.middleware import RequestGuardMiddleware
 from service.overview.router import router as overview_router
 from service.placements.router import router as placements_router
+from service.reminders.router import router as reminders_router
+from service.reminders.router import status_router as sms_status_router
 from service.system import public_router as system_public_router
 from service.system import router as system_router
 from service.tasks.router import router as tasks_router
@@ -76,4 +80,9 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.include_router(matching_router, prefix=API_PREFIX, dependencies=authenticated)
     app.include_router(bustours_router, prefix=API_PREFIX, dependencies=authenticated)
     app.include_router(overview_router, prefix=API_PREFIX, dependencies=authenticated)
+    app.include_router(reminders_router, prefix=API_PREFIX, dependencies=authenticated)
+    app.include_router(mentors_router, prefix=API_PREFIX, dependencies=authenticated)
+    app.include_router(meetings_router, prefix=API_PREFIX, dependencies=authenticated)
+    # Authenticated by the gateway's shared secret, not an API key (see docs/reminders.md).
+    app.include_router(sms_status_router, prefix=API_PREFIX)
     return app

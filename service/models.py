@@ -13,12 +13,15 @@ from service.citizens.models import (
 from service.companies.models import Company, CompanyContact
 from service.forecasts.models import ForecastCell, ForecastInput, ForecastRow, ForecastRun
 from service.matching.models import ModelVersion
+from service.meetings.models import NetworkMeeting, NetworkMeetingCompany
+from service.mentors.models import Mentor, MentorMatch
 from service.placements.models import (
     LearningCaseNote,
     Placement,
     PlacementTransition,
     WageHourAgreement,
 )
+from service.reminders.models import Reminder
 from service.tasks.models import CatalogueVersion, SectorCardRecord, Task, TaskOpening
 
 __all__ = [
@@ -39,11 +42,16 @@ __all__ = [
     "ForecastRow",
     "ForecastRun",
     "LearningCaseNote",
+    "Mentor",
+    "MentorMatch",
     "ModelVersion",
+    "NetworkMeeting",
+    "NetworkMeetingCompany",
     "OverviewChangeCounter",
     "OverviewCompanyChange",
     "Placement",
     "PlacementTransition",
+    "Reminder",
     "SectorCardRecord",
     "Task",
     "TaskOpening",

@@ -38,6 +38,9 @@ TABLES |= {"model_versions"}
 TABLES |= {"bus_tours", "bus_tour_citizens"}
 # Issue 9: the overview's change feed (one row per company) and its counter.
 TABLES |= {"overview_company_changes", "overview_change_counter"}
+# Issue 18: SMS reminders, volunteer mentors and network meetings.
+TABLES |= {"sms_reminders", "mentors", "mentor_matches", "network_meetings"}
+TABLES |= {"network_meeting_companies"}
 
 
 @pytest.fixture

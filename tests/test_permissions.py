@@ -31,6 +31,8 @@ HTTP_METHODS = ("get", "put", "post", "patch", "delete", "head", "options", "tra
 
 # Reachable without credentials: the health check and the API documentation.
 PUBLIC_PATHS = frozenset({"/health", "/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc"})
+# Reachable without an API key but authenticated by a shared secret (tests/reminders).
+SECRET_PATHS = frozenset({f"{API}/sms/status"})
 
 # API.md, "Roles".
 EVERYONE = frozenset(Role)
@@ -41,6 +43,7 @@ COMPANY_WRITERS = frozenset({Role.admin, Role.company_consultant, Role.blf_consu
 # their municipality's citizens; BLF consultants and the integration no citizen-level data.
 CITIZEN_READERS = frozenset({Role.admin, Role.caseworker, Role.company_consultant})
 CASEWORKER_SIDE = frozenset({Role.admin, Role.caseworker})
+MENTOR_CORPS = frozenset({Role.admin, Role.blf_consultant})
 
 # Who may call each operation. Admin: everything. Caseworker: no company writes. Consultants:
 # companies and openings. Integration: only /overview/* (and its own identity). Users, keys and
@@ -118,6 +121,25 @@ RULES: dict[tuple[str, str], frozenset[Role]] = {
     ("GET", f"{API}/overview/summary"): EVERYONE,
     ("GET", f"{API}/overview/targets"): EVERYONE,
     ("GET", f"{API}/overview/targets/chart.svg"): EVERYONE,
+    # Issue 18: reminders go from the citizen's caseworkers and company consultants; BLF runs
+    # the mentor corps and sees matches by first name; meetings are company work.
+    ("POST", f"{API}/reminders"): CITIZEN_READERS,
+    ("GET", f"{API}/reminders"): CITIZEN_READERS,
+    ("GET", f"{API}/reminders/offers"): CITIZEN_READERS,
+    ("DELETE", f"{API}/reminders/{{reminder_id}}"): CITIZEN_READERS,
+    ("POST", f"{API}/mentors"): MENTOR_CORPS,
+    ("GET", f"{API}/mentors"): MENTOR_CORPS,
+    ("GET", f"{API}/mentors/{{mentor_id}}"): MENTOR_CORPS,
+    ("PATCH", f"{API}/mentors/{{mentor_id}}"): MENTOR_CORPS,
+    ("GET", f"{API}/citizens/{{citizen_id}}/mentor-suggestions"): CASEWORKER_SIDE,
+    ("POST", f"{API}/mentor-matches"): CASEWORKER_SIDE,
+    ("GET", f"{API}/mentor-matches"): CASEWORKER_SIDE | MENTOR_CORPS,
+    ("PATCH", f"{API}/mentor-matches/{{match_id}}"): CASEWORKER_SIDE | MENTOR_CORPS,
+    ("POST", f"{API}/network-meetings"): COMPANY_WRITERS,
+    ("GET", f"{API}/network-meetings"): STAFF,
+    ("GET", f"{API}/network-meetings/{{meeting_id}}"): STAFF,
+    ("PUT", f"{API}/network-meetings/{{meeting_id}}/attendance"): COMPANY_WRITERS,
+    ("GET", f"{API}/companies/{{company_id}}/network-meetings"): STAFF,
 }
 # Routes under these prefixes follow one rule each (API.md: the integration reads /overview/*).
 PREFIX_RULES: dict[str, frozenset[Role]] = {f"{API}/overview/": EVERYONE}
@@ -176,7 +198,9 @@ def allowed_roles(operation: Operation) -> frozenset[Role] | None:
     return None
 
 
-OPERATIONS = [op for op in registered_operations(_schema_app()) if op.path not in PUBLIC_PATHS]
+OPERATIONS = [
+    op for op in registered_operations(_schema_app()) if op.path not in PUBLIC_PATHS | SECRET_PATHS
+]
 
 
 def _role_cases() -> list[Any]:
@@ -225,7 +249,8 @@ class TestMatrix:
         # Routes missing from the OpenAPI schema escape the walk: only the docs may be hidden.
         assert hidden <= PUBLIC_PATHS
         assert {route.path for route in routes} - hidden == {op.path for op in OPERATIONS} | {
-            "/health"
+            "/health",
+            *SECRET_PATHS,
         }
 
     def test_rules_follow_api_md(self) -> None:
@@ -240,8 +265,9 @@ class TestMatrix:
             )
             assert (roles == ADMIN_ONLY) == admin_only, (method, path)
             company_write = (
-                path.startswith((f"{API}/companies", f"{API}/openings")) and method != "GET"
-            )
+                path.startswith((f"{API}/companies", f"{API}/openings", f"{API}/network-meetings"))
+                and method != "GET"
+            ) or path.startswith(f"{API}/mentors")  # BLF's mentor corps (issue 18)
             assert (Role.caseworker not in roles) == (company_write or admin_only), (method, path)
             if path.startswith(f"{API}/citizens"):  # no citizen-level data for BLF
                 assert Role.blf_consultant not in roles, (method, path)

@@ -56,6 +56,11 @@ def test_sensitive_data_is_for_caseworkers_and_admins_only() -> None:
             {"admin"},
         ),
         (policy.may_plan_tours_in, {"admin", "caseworker"}, {"admin"}),
+        (
+            policy.may_send_reminders_in,
+            {"admin", "caseworker", "company_consultant"},
+            {"admin"},
+        ),
     ],
 )
 def test_municipality_questions(question: object, own: set[str], other: set[str]) -> None:

@@ -42,6 +42,8 @@ _COMPANY_WRITERS = frozenset({Role.admin, Role.company_consultant, Role.blf_cons
 _PLACEMENT_ROLES = frozenset({Role.admin, Role.caseworker, Role.company_consultant})
 # Who may be named as the consultant on a placement.
 _CONSULTANT_ROLES = frozenset({Role.company_consultant, Role.blf_consultant})
+# Who sends SMS reminders to a citizen: the citizen's caseworkers and company consultants.
+_REMINDER_SENDERS = frozenset({Role.admin, Role.caseworker, Role.company_consultant})
 # Who plans bus tours for a group of citizens.
 _TOUR_PLANNERS = frozenset({Role.admin, Role.caseworker})
 
@@ -146,6 +148,11 @@ def may_write_company(actor: Principal, municipality_code: str | None) -> bool:
 def may_work_with_placements_in(actor: Principal, municipality_code: str | None) -> bool:
     """Whether the actor works with placements of the municipality."""
     return actor.role in _PLACEMENT_ROLES and actor.can_access_municipality(municipality_code)
+
+
+def may_send_reminders_in(actor: Principal, municipality_code: str | None) -> bool:
+    """Whether the actor may send SMS reminders to citizens of the municipality (issue 18)."""
+    return actor.role in _REMINDER_SENDERS and actor.can_access_municipality(municipality_code)
 
 
 def may_plan_tours_in(actor: Principal, municipality_code: str | None) -> bool:

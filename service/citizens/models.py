@@ -59,6 +59,11 @@ class Citizen(SQLModel, table=True):
     status_reason: str | None = Field(default=None, max_length=500)
     programme_start_date: date | None = None
     programme_end_date: date | None = None
+    # SMS reminders (issue 18): a Danish mobile as +45 and 8 digits, and explicit consent with
+    # the day it was given (set by the server); no consent, no message.
+    mobile: str | None = Field(default=None, max_length=12)
+    sms_consent: bool = False
+    sms_consent_date: date | None = None
     # Kept in step with the BIP measurements so overdue follow-ups can be listed by SQL.
     bip_last_measured_on: date | None = None
     bip_next_due_date: date | None = Field(default=None, index=True)

@@ -25,6 +25,7 @@ from service.citizens.cpr import (
     looks_like_cpr,
 )
 from service.i18n import bilingual_error
+from service.phones import DanishMobile
 from service.places import DanishPostalCode, MunicipalityCode
 from service.schemas import UtcDatetime
 from service.sectors import Sector
@@ -156,6 +157,9 @@ class CitizenFields(BaseModel):
     status_reason: Annotated[CprFreeText | None, Field(max_length=500)] = None
     programme_start_date: date | None = None
     programme_end_date: date | None = None
+    mobile: DanishMobile | None = None
+    # Explicit consent to SMS reminders; the server records the date it was given.
+    sms_consent: bool | None = None
     # User ids; each must be an active caseworker of the municipality, so nothing else is kept.
     caseworker_ids: Annotated[
         list[Annotated[str, Field(max_length=32)]] | None, Field(max_length=10)
@@ -260,6 +264,9 @@ class CitizenPublic(BaseModel):
     status_reason: str | None
     programme_start_date: date | None
     programme_end_date: date | None
+    mobile: str | None
+    sms_consent: bool
+    sms_consent_date: date | None
     caseworkers: list[CaseworkerRef]
     bip_last_measured_on: date | None
     bip_next_due: date | None

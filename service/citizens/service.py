@@ -127,6 +127,7 @@ def _resolve(data: CitizenCreate) -> dict[str, Any]:
         ("has_driving_licence", False),
         ("has_car", False),
         ("status", "active"),
+        ("sms_consent", False),
     ):
         if values.get(field) is None:
             values[field] = default
@@ -227,6 +228,7 @@ def create_citizen(
     else:
         caseworkers = []
     values["wish_task_ids"] = tasks_catalogue.wish_task_ids(session, text=data.wishes)
+    values["sms_consent_date"] = clock.today() if values["sms_consent"] else None
     citizen = Citizen(**values, cpr_hmac=cpr_hmac, is_demo=is_demo)
     try:
         # A savepoint, so a concurrent insert of the same case number leaves the session usable.
@@ -279,6 +281,8 @@ def update_citizen(
     values = _resolve(merged)
     if "wishes" in patch:
         values["wish_task_ids"] = tasks_catalogue.wish_task_ids(session, text=merged.wishes)
+    if values["sms_consent"] != citizen.sms_consent:  # the day consent was given, or withdrawn
+        values["sms_consent_date"] = clock.today() if values["sms_consent"] else None
     municipality = values["municipality_code"]
     check_caseworker_scope(actor, municipality)
     _check_unique(

@@ -1,8 +1,10 @@
 """The fictional, reproducible demo data set (every row marked ``is_demo``), one package.
 
 `load_demo` loads it in dependency order: the demo staff, companies (`companies`), citizens with
-BIP (`citizens`), task openings (`openings`) and placements (`placements`). Every company, person
-and phone number is invented; what follows the evaluation (VIVE 2020) is said in each module.
+BIP (`citizens`), task openings (`openings`), placements (`placements`), volunteer mentors
+(`mentors`), network meetings (`meetings`) and SMS reminders as history (`reminders`). Every
+company, person and phone number is invented; what follows the evaluation (VIVE 2020) is said in
+each module.
 """
 
 from __future__ import annotations
@@ -11,14 +13,18 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, func, select
 
+from service import clock
 from service.auth import service as auth_service
 from service.auth.principal import CLI_PRINCIPAL
 from service.companies import service as companies_service
 from service.companies.models import Company
 from service.companies.schemas import CompanyCreate
 from service.demo import citizens as citizens_demo
+from service.demo import meetings as meetings_demo
+from service.demo import mentors as mentors_demo
 from service.demo import openings as openings_demo
 from service.demo import placements as placements_demo
+from service.demo import reminders as reminders_demo
 from service.demo.common import DEMO_SEED, DEMO_USERS
 from service.demo.companies import DEMO_COMPANY_COUNT, demo_companies
 
@@ -68,4 +74,7 @@ def load_demo(
     citizens_demo.load_demo_citizens(session, seed=seed)  # issue 4: fictional citizens and BIP
     openings_demo.load_demo_openings(session, seed=seed)  # issue 3: task openings (Spot et job)
     placements_demo.load_demo_placements(session, seed=seed)  # issue 7: placements, outcomes
+    mentors_demo.load_demo_mentors(session, seed=seed)  # issue 18: 8 mentor matches
+    meetings_demo.load_demo_meetings(session, seed=seed, today=clock.today())  # issue 18
+    reminders_demo.load_demo_reminders(session, seed=seed)  # issue 18: history, never sent
     return DemoResult(companies_created=count, keys=keys, already_loaded=False)

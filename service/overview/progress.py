@@ -19,6 +19,7 @@ from service.citizens.models import AnonymousCitizenCount, Citizen
 from service.companies.models import Company
 from service.overview import queries
 from service.overview import suppression as sdc
+from service.overview.outreach import outreach_counts
 from service.overview.schemas import HalfYearProgress, TargetProgress, TargetsOverview
 from service.overview.service import disclosure, exact_counts
 from service.overview.targets import (
@@ -230,5 +231,6 @@ def targets_progress(
         derivation=targets.derivation,
         as_of=today,
         targets=progress,
+        outreach=outreach_counts(session, exact=exact),
         disclosure=disclosure(actor),
     )

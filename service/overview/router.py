@@ -9,6 +9,8 @@ from fastapi import APIRouter, Query, Response
 
 from service import clock
 from service.db import SessionDep
+from service.meetings import service as meetings_service
+from service.meetings.schemas import MeetingReach
 from service.overview import exporters, progress, summary
 from service.overview import service as overview_service
 from service.overview.chart import targets_chart_svg
@@ -103,3 +105,9 @@ def read_targets_chart(actor: OverviewReader, session: SessionDep) -> Response:
     overview = progress.targets_progress(session, actor=actor, today=clock.now().date())
     svg = targets_chart_svg(overview)
     return Response(content=svg, media_type="image/svg+xml")
+
+
+@router.get("/network-meetings", response_model=MeetingReach)
+def read_network_meeting_reach(_: OverviewReader, session: SessionDep) -> MeetingReach:
+    """Which companies the network meetings reach: per company attended, hosted, last date."""
+    return meetings_service.reach(session)

@@ -162,6 +162,23 @@ class SectorConversion(BaseModel):
     conversion_rate: float | None
 
 
+class OutreachCounts(BaseModel):
+    """Mentor matches (people: the "<3" rule) and network meetings (exact) (issue 18)."""
+
+    mentor_matches_active: Count | None = Field(
+        description="Citizens with a mentor now; None when withheld (see disclosure)"
+    )
+    mentor_matches_total: Count = Field(description="Mentor matches since the start")
+    mentor_matches_midterm_reported: int = Field(
+        description="Mentor matches the mid-term evaluation reported (for comparison)"
+    )
+    mentor_matches_midterm_source: str
+    network_meetings_held: int
+    companies_at_network_meetings: int = Field(
+        description="Companies that attended at least one network meeting"
+    )
+
+
 class OverviewSummary(BaseModel):
     """Counts by sector x municipality x contact owner, unskilled tasks, and conversion."""
 
@@ -170,6 +187,7 @@ class OverviewSummary(BaseModel):
     unskilled_tasks: list[UnskilledShare]
     conversion_by_sector: list[SectorConversion]
     conversion_rule: str
+    outreach: OutreachCounts
     disclosure: Disclosure
 
 
@@ -213,4 +231,5 @@ class TargetsOverview(BaseModel):
     derivation: str
     as_of: date
     targets: list[TargetProgress]
+    outreach: OutreachCounts
     disclosure: Disclosure

@@ -17,6 +17,7 @@ from service.companies.models import Company
 from service.companies.schemas import ContactOwner
 from service.overview import queries
 from service.overview import suppression as sdc
+from service.overview.outreach import outreach_counts
 from service.overview.schemas import (
     OverviewFilters,
     OverviewSummary,
@@ -221,5 +222,6 @@ def summary(session: Session, *, actor: Principal, filters: OverviewFilters) -> 
         unskilled_tasks=_unskilled(session, filters),
         conversion_by_sector=_conversion(session, filters, exact),
         conversion_rule=CONVERSION_RULE_DA,
+        outreach=outreach_counts(session, exact=exact, municipality_code=filters.municipality_code),
         disclosure=disclosure(actor),
     )

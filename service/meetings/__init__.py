@@ -1,0 +1,1 @@
+"""Network meetings for companies (netvaerksmoeder) and which companies attended."""

@@ -1,0 +1,1 @@
+"""Volunteer business mentors (frivillige erhvervsmentorer) and their matches with citizens."""

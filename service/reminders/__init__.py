@@ -1,0 +1,1 @@
+"""SMS attendance reminders: an outbox table, Danish templates, a GatewayAPI adapter, a worker."""
