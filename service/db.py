@@ -12,6 +12,7 @@ from sqlalchemy import Engine, MetaData, event
 from sqlalchemy.engine import make_url
 from sqlmodel import Session, SQLModel, create_engine
 
+from service import dataversion
 from service.config import Settings
 
 # Explicit constraint names so Alembic migrations are stable on SQLite and PostgreSQL alike.
@@ -53,6 +54,7 @@ def _begin_sqlite_transaction(connection: Any) -> None:
 
 def make_engine(database_url: str, *, sqlite_busy_timeout_ms: int = 5000) -> Engine:
     """Create the engine for a database URL (SQLite file or PostgreSQL through psycopg 3)."""
+    dataversion.install()  # every write to a cached table changes its data version (issue 13)
     url = make_url(database_url)
     if url.get_backend_name() == "sqlite":
         if url.database and url.database != ":memory:":
