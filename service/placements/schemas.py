@@ -20,6 +20,7 @@ from service.placements.states import (
 from service.schemas import FreeText, UtcDatetime
 from service.schemas import Identifier as CheckedIdentifier
 
+_Date = date  # a field below is called `date`
 # Money leaves the API as a JSON number with two decimals (API.md), not as a string.
 Money = Annotated[Decimal, PlainSerializer(float, return_type=float)]
 
@@ -31,6 +32,10 @@ class BudgetRowPublic(BaseModel):
     earnings: Money
     benefit: Money
     am_bidrag: Money
+    # The parts of `tax`; absent from budgets stored before issue 15.
+    bundskat: Money | None = None
+    municipal_tax: Money | None = None
+    church_tax: Money | None = None
     tax: Money
     disposable_income: Money
     gain: Money
@@ -42,18 +47,23 @@ class BudgetSource(BaseModel):
     label: str
     value: Money
     source: str
+    date: _Date | None = Field(default=None, description="Date of the source, or of the search")
     verified: bool
 
 
 class BudgetRules(BaseModel):
     """The rules a budget was computed under."""
 
+    id: str | None = Field(default=None, description="The rules file: 2024, 2025-1, 2025-2, 2026")
     name: str
     regime: str
     valid_from: date
     valid_to: date | None
     sources: list[BudgetSource]
-    warnings: list[str]
+    warnings: list[str] = Field(
+        description="In Danish: at most one sentence on numbers not verified for the period, "
+        "and one when the date is after the last rules file"
+    )
 
 
 class BudgetPublic(BaseModel):
@@ -63,8 +73,12 @@ class BudgetPublic(BaseModel):
     benefit_category: str
     on: date
     municipality_code: str
+    municipality_name: str | None = None
+    church_member: bool = False
+    single: bool = True
     rows: list[BudgetRowPublic]
     rules: BudgetRules
+    assumptions: str | None = Field(default=None, description="What is assumed, in Danish")
 
 
 # --- Placements -------------------------------------------------------------------------------
@@ -310,6 +324,9 @@ class CompanyParty(BaseModel):
     address: str | None
     contact_name: str
     contact_phone: str | None
+    archived: bool = Field(
+        default=False, description="The company is archived: kept for history, not matched"
+    )
 
 
 class AgreementPublic(BaseModel):
