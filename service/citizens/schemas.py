@@ -228,7 +228,18 @@ class FairnessAttributes(BaseModel):
     audit_birth_year: int | None
 
 
-class CitizenPublic(BaseModel):
+class CitizenWishesView(BaseModel):
+    """The citizen's wishes as stored, read by caseworkers and by the municipality's consultants."""
+
+    wishes: str | None
+    wish_task_ids: list[str] | None
+    preferred_sectors: list[Sector]
+    excluded_sectors: list[Sector]
+    preferred_tasks: list[str]
+    excluded_tasks: list[str]
+
+
+class CitizenPublic(CitizenWishesView):
     """Everything about a citizen, for caseworkers of the municipality and admins."""
 
     view: Literal["caseworker"] = "caseworker"
@@ -245,12 +256,6 @@ class CitizenPublic(BaseModel):
     transport: Transport | None
     max_commute_km: int | None
     hours_per_week: float | None
-    wishes: str | None
-    wish_task_ids: list[str] | None
-    preferred_sectors: list[Sector]
-    excluded_sectors: list[Sector]
-    preferred_tasks: list[str]
-    excluded_tasks: list[str]
     danish_level: int | None
     limits: CitizenLimits
     notes: str | None
@@ -272,7 +277,7 @@ class CitizenPublic(BaseModel):
     updated_at: UtcDatetime
 
 
-class CitizenForConsultant(BaseModel):
+class CitizenForConsultant(CitizenWishesView):
     """What a company consultant of the municipality sees: name, wishes and availability."""
 
     view: Literal["consultant"] = "consultant"
@@ -286,12 +291,6 @@ class CitizenForConsultant(BaseModel):
     has_car: bool
     transport: Transport | None
     max_commute_km: int | None
-    wishes: str | None
-    wish_task_ids: list[str] | None
-    preferred_sectors: list[Sector]
-    excluded_sectors: list[Sector]
-    preferred_tasks: list[str]
-    excluded_tasks: list[str]
     is_demo: bool
     updated_at: UtcDatetime
 
