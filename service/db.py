@@ -17,6 +17,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, SQLModel, create_engine
 
+from service import dataversion
 from service.config import Settings
 
 # Explicit constraint names so Alembic migrations are stable on SQLite and PostgreSQL alike.
@@ -142,6 +143,7 @@ def read_only(engine: Engine) -> Engine:
 
 def make_engine(database_url: str, *, sqlite_busy_timeout_ms: int = 5000) -> Engine:
     """Create the engine for a database URL (SQLite file or PostgreSQL through psycopg 3)."""
+    dataversion.install()  # every write to a cached table changes its data version (issue 13)
     url = make_url(database_url)
     if url.get_backend_name() == "sqlite":
         if url.database and url.database != ":memory:":

@@ -43,6 +43,8 @@ TABLES |= {"sms_reminders", "mentors", "mentor_matches", "network_meetings"}
 TABLES |= {"network_meeting_companies"}
 # Issue 17: answers kept for Idempotency-Key retries.
 TABLES |= {"idempotency_records"}
+# Issue 13: the data versions the per-process matching index compares.
+TABLES |= {"data_versions"}
 
 
 @pytest.fixture
