@@ -20,6 +20,7 @@ from service.config import Settings, get_settings
 from service.db import make_engine
 from service.errors import install_error_handlers
 from service.forecasts.router import router as forecasts_router
+from service.idempotency import IdempotencyMiddleware
 from service.matching.dependencies import ModelCache
 from service.matching.router import router as matching_router
 from service.meetings.router import router as meetings_router
@@ -64,6 +65,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.state.settings = settings
     app.state.engine = app_engine
     app.state.model_cache = ModelCache()
+    app.add_middleware(IdempotencyMiddleware)  # inside the guard: bodies are checked first
     app.add_middleware(RequestGuardMiddleware, max_bytes=settings.max_upload_bytes)
     install_error_handlers(app)
 
