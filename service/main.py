@@ -26,6 +26,7 @@ from service.matching.router import router as matching_router
 from service.meetings.router import router as meetings_router
 from service.mentors.router import router as mentors_router
 from service.middleware import RequestGuardMiddleware, install_log_redaction
+from service.organisations.router import router as organisations_router
 from service.overview.router import router as overview_router
 from service.pagination import cursor_cipher
 from service.placements.router import router as placements_router
@@ -91,6 +92,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.include_router(reminders_router, prefix=API_PREFIX, dependencies=authenticated)
     app.include_router(mentors_router, prefix=API_PREFIX, dependencies=authenticated)
     app.include_router(meetings_router, prefix=API_PREFIX, dependencies=authenticated)
+    app.include_router(organisations_router, prefix=API_PREFIX, dependencies=authenticated)
     # Authenticated by the gateway's shared secret, not an API key (see docs/reminders.md).
     app.include_router(sms_status_router, prefix=API_PREFIX)
     return app

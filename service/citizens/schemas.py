@@ -20,7 +20,13 @@ from service.citizens.bip import INDICATORS
 from service.cpr import cpr_refused, looks_like_cpr
 from service.i18n import bilingual_error
 from service.phones import DanishMobile
-from service.places import DanishPostalCode, MunicipalityCode
+from service.places import (
+    DanishPostalCode,
+    Latitude,
+    Longitude,
+    MunicipalityCode,
+    incomplete_coordinates,
+)
 from service.schemas import FreeText, Identifier, UtcDatetime
 from service.sectors import Sector
 
@@ -134,6 +140,9 @@ class CitizenFields(BaseModel):
     external_ref: Annotated[FreeText | None, Field(min_length=1, max_length=64)] = None
     municipality_code: MunicipalityCode | None = None
     postal_code: DanishPostalCode | None = None
+    # Explicit home coordinates (WGS84); without them the postal code's centre is used.
+    lat: Latitude | None = None
+    lon: Longitude | None = None
     has_driving_licence: bool | None = None
     has_car: bool | None = None
     transport: Transport | None = None
@@ -175,6 +184,9 @@ class CitizenCreate(CitizenFields):
 
     @model_validator(mode="after")
     def _consistent(self) -> CitizenCreate:
+        incomplete = incomplete_coordinates(self.lat, self.lon)
+        if incomplete is not None:
+            raise field_error("CitizenCreate", *incomplete)
         if self.status == CitizenStatus.ended and not self.status_reason:
             raise field_error(
                 "CitizenCreate",
@@ -251,6 +263,7 @@ class CitizenPublic(CitizenWishesView):
     city: str | None
     lat: float | None
     lon: float | None
+    coordinates_source: str | None = None
     has_driving_licence: bool
     has_car: bool
     transport: Transport | None
