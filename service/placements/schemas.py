@@ -8,7 +8,6 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, model_validator
 
-from service.citizens.cpr import CprFreeText
 from service.i18n import bilingual_error
 from service.placements.budget import BenefitCategory
 from service.placements.states import (
@@ -18,7 +17,8 @@ from service.placements.states import (
     PlacementStatus,
     PlacementType,
 )
-from service.schemas import UtcDatetime
+from service.schemas import FreeText, UtcDatetime
+from service.schemas import Identifier as CheckedIdentifier
 
 _Date = date  # a field below is called `date`
 # Money leaves the API as a JSON number with two decimals (API.md), not as a string.
@@ -84,9 +84,9 @@ class BudgetPublic(BaseModel):
 # --- Placements -------------------------------------------------------------------------------
 
 Hours = Annotated[float, Field(gt=0, le=37)]
-Note = Annotated[CprFreeText, Field(min_length=1, max_length=2000)]
-Reason = Annotated[CprFreeText, Field(min_length=1, max_length=1000)]
-Identifier = Annotated[str, Field(min_length=1, max_length=80)]
+Note = Annotated[FreeText, Field(min_length=1, max_length=2000)]
+Reason = Annotated[FreeText, Field(min_length=1, max_length=1000)]
+Identifier = Annotated[CheckedIdentifier, Field(min_length=1, max_length=80)]
 
 
 class PlacementCreate(BaseModel):
@@ -266,7 +266,7 @@ class AgreementTaskIn(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     task_id: Identifier | None = None
-    text: Annotated[CprFreeText, Field(min_length=1, max_length=300)] | None = None
+    text: Annotated[FreeText, Field(min_length=1, max_length=300)] | None = None
 
     @model_validator(mode="after")
     def _one_of(self) -> AgreementTaskIn:
@@ -285,8 +285,10 @@ class AgreementCreate(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     company_contact_id: Identifier | None = None
-    company_contact_name: Annotated[CprFreeText, Field(min_length=1, max_length=200)] | None = None
-    company_contact_phone: Annotated[str, Field(max_length=20, pattern=r"^[0-9 +]+$")] | None = None
+    company_contact_name: Annotated[FreeText, Field(min_length=1, max_length=200)] | None = None
+    company_contact_phone: (
+        Annotated[FreeText, Field(max_length=20, pattern=r"^[0-9 +]+$")] | None
+    ) = None
     caseworker_id: Identifier | None = None
     consultant_id: Identifier | None = None
     paid_tasks: Annotated[list[AgreementTaskIn], Field(min_length=1, max_length=20)]
