@@ -100,7 +100,11 @@ def _companies_within(
     straight = road_km / route.DETOUR_FACTOR
     dlat = straight / KM_PER_DEGREE_LAT
     dlon = straight / (KM_PER_DEGREE_LAT * max(float(np.cos(np.radians(start.lat))), 0.1))
-    visiting = select(Company).where(col(Company.accepts_visits), ~col(Company.is_paused))
+    visiting = select(Company).where(
+        col(Company.accepts_visits),
+        ~col(Company.is_paused),
+        col(Company.archived_at).is_(None),  # archived companies take no visits (issue 15)
+    )
     rows = list(session.exec(visiting.order_by(col(Company.id))).all())
     located = [c for c in rows if c.lat is not None and c.lon is not None]
     boxed = [
