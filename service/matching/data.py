@@ -47,9 +47,12 @@ __all__ = ["CitizenBatch", "OpeningBatch", "load_all_citizens", "load_citizens",
 
 def _decoded(texts: Sequence[Any]) -> tuple[np.ndarray[Any, Any], list[Any]]:
     """Codes per row and the decoded distinct JSON values (None -> None)."""
-    codes, uniques = pd.factorize(pd.Series(list(texts), dtype=object), use_na_sentinel=False)
-    values = [None if u is None or u != u else json.loads(u) for u in uniques]
-    return np.asarray(codes, dtype=np.int64), values
+    position: dict[Any, int] = {}
+    codes = np.fromiter(
+        (position.setdefault(t, len(position)) for t in texts), dtype=np.int64, count=len(texts)
+    )
+    values = [None if t is None else json.loads(t) for t in position]
+    return codes, values
 
 
 def _floats(values: Sequence[Any]) -> FloatArray:

@@ -157,11 +157,14 @@ def picked_rows(
     a pandas Series (or ``iloc``) per row on the wide frame costs more than the scoring.
     """
     unique = sorted(set(rows))
-    features = scored.features.iloc[unique].to_dict("records")
-    parts = scored.parts.iloc[unique].to_dict("records")
+
+    def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+        columns = {str(c): frame[c].to_numpy()[unique].tolist() for c in frame.columns}
+        return [{c: values[i] for c, values in columns.items()} for i in range(len(unique))]
+
+    features, parts = records(scored.features), records(scored.parts)
     return {
-        row: (cast("pd.Series", f), {str(k): v for k, v in p.items()})
-        for row, f, p in zip(unique, features, parts, strict=True)
+        row: (cast("pd.Series", f), p) for row, f, p in zip(unique, features, parts, strict=True)
     }
 
 
