@@ -27,6 +27,7 @@ from service.matching.router import router as matching_router
 from service.meetings.router import router as meetings_router
 from service.mentors.router import router as mentors_router
 from service.middleware import RequestGuardMiddleware, install_log_redaction
+from service.openapi import document_errors
 from service.organisations.router import router as organisations_router
 from service.overview.router import router as overview_router
 from service.pagination import cursor_cipher
@@ -97,4 +98,5 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.include_router(organisations_router, prefix=API_PREFIX, dependencies=authenticated)
     # Authenticated by the gateway's shared secret, not an API key (see docs/reminders.md).
     app.include_router(sms_status_router, prefix=API_PREFIX)
+    document_errors(app)
     return app
