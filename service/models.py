@@ -23,6 +23,7 @@ from service.placements.models import (
 )
 from service.reminders.models import Reminder
 from service.tasks.models import CatalogueVersion, SectorCardRecord, Task, TaskOpening
+from service.web.models import LoginThrottle, WebSession
 
 __all__ = [
     "AnonymousCitizenCount",
@@ -42,6 +43,7 @@ __all__ = [
     "ForecastRow",
     "ForecastRun",
     "LearningCaseNote",
+    "LoginThrottle",
     "Mentor",
     "MentorMatch",
     "ModelVersion",
@@ -57,4 +59,5 @@ __all__ = [
     "TaskOpening",
     "User",
     "WageHourAgreement",
+    "WebSession",
 ]
