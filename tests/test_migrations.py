@@ -43,6 +43,12 @@ TABLES |= {"sms_reminders", "mentors", "mentor_matches", "network_meetings"}
 TABLES |= {"network_meeting_companies"}
 # Issue 16: web login sessions and the failed-login lockout.
 TABLES |= {"web_sessions", "login_throttle"}
+# Issue 17: answers kept for Idempotency-Key retries.
+TABLES |= {"idempotency_records"}
+# Issue 13: the data versions the per-process matching index compares.
+TABLES |= {"data_versions"}
+# Issue 13: organisations (contact owners) and postal codes imported from DAWA.
+TABLES |= {"organisations", "postal_codes"}
 
 
 @pytest.fixture
