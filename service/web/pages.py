@@ -83,6 +83,46 @@ def _labels() -> dict[str, Any]:
     }
 
 
+def _citizens(
+    session: SessionDep,
+    actor: Principal,
+    *,
+    q: str | None,
+    status: str | None,
+    overdue: bool | None,
+) -> list[Any]:
+    """The citizens list of the API, in the caller's shape (BIP filter for caseworkers only)."""
+    rows, _ = citizens_service.list_citizens(
+        session,
+        actor=actor,
+        q=q,
+        status=status,
+        municipality_code=None,
+        bip_overdue=overdue if policy.may_see_sensitive(actor) else None,
+        updated_since=None,
+        limit=100,
+        cursor=None,
+    )
+    return list(citizens_service.views(session, rows, actor=actor))
+
+
+def _placements(session: SessionDep, actor: Principal, *, citizen_id: str | None) -> list[Any]:
+    """The placements list of the API (the caller's municipality), oldest first."""
+    rows, _ = placement_views.list_placements(
+        session,
+        actor=actor,
+        citizen_id=citizen_id,
+        company_id=None,
+        status=None,
+        placement_type=None,
+        lock_in_risk=None,
+        updated_since=None,
+        limit=100,
+        cursor=None,
+    )
+    return list(placement_views.placements_public(session, rows, actor))
+
+
 # --- start page ---------------------------------------------------------------------------
 
 
@@ -91,32 +131,10 @@ def start_page(request: Request, session: SessionDep, actor: PagePrincipal) -> R
     kind = policy.start_page_for(actor)
     context: dict[str, Any] = {"kind": kind, **_labels()}
     if policy.may_open_page(actor, "citizens"):
-        overdue, _ = citizens_service.list_citizens(
-            session,
-            actor=actor,
-            q=None,
-            status=None,
-            municipality_code=None,
-            bip_overdue=True if policy.may_see_sensitive(actor) else None,
-            updated_since=None,
-            limit=10,
-            cursor=None,
-        )
-        context["citizens"] = citizens_service.views(session, overdue, actor=actor)
+        overdue = _citizens(session, actor, q=None, status=None, overdue=True)
+        context["citizens"] = overdue[:10]
     if policy.may_open_page(actor, "placements"):
-        rows, _ = placement_views.list_placements(
-            session,
-            actor=actor,
-            citizen_id=None,
-            company_id=None,
-            status=None,
-            placement_type=None,
-            lock_in_risk=None,
-            updated_since=None,
-            limit=100,
-            cursor=None,
-        )
-        public = placement_views.placements_public(session, rows, actor)
+        public = _placements(session, actor, citizen_id=None)
         context["placements"] = [p for p in public if p.allowed_next or p.lock_in_risk][:10]
     if policy.may_open_page(actor, "companies"):
         scope = policy.municipality_scope(actor)
@@ -141,19 +159,9 @@ def citizens_page(
 ) -> Response:
     # A plain form sends empty fields; an empty choice means "all".
     overdue = True if bip_overdue == "true" else None
-    rows, _ = citizens_service.list_citizens(
-        session,
-        actor=actor,
-        q=q or None,
-        status=status or None,
-        municipality_code=None,
-        bip_overdue=overdue if policy.may_see_sensitive(actor) else None,
-        updated_since=None,
-        limit=100,
-        cursor=None,
-    )
+    citizens = _citizens(session, actor, q=q or None, status=status or None, overdue=overdue)
     context = {
-        "citizens": citizens_service.views(session, rows, actor=actor),
+        "citizens": citizens,
         "q": q or "",
         "status": status,
         "bip_overdue": overdue,
@@ -189,43 +197,40 @@ def citizen_page(
     view = citizens_service.read_citizen(session, citizen=citizen, actor=actor)
     sensitive = policy.may_see_sensitive(actor)
     history = measurements.read_bip(session, citizen=citizen, actor=actor) if sensitive else None
-    rows, _ = placement_views.list_placements(
-        session,
-        actor=actor,
-        citizen_id=citizen.id,
-        company_id=None,
-        status=None,
-        placement_type=None,
-        lock_in_risk=None,
-        updated_since=None,
-        limit=50,
-        cursor=None,
-    )
     context = {
         "citizen": view,
         "sensitive": sensitive,
         "history": history,
         "matches": _matches(request, session, citizen, actor),
-        "placements": placement_views.placements_public(session, rows, actor),
+        "placements": _placements(session, actor, citizen_id=citizen.id),
         "today": clock.today(),
         **_labels(),
     }
     return render(request, "citizen.html", context)
 
 
-@router.get("/borgere/{citizen_id}/bip", include_in_schema=False)
-def bip_page(request: Request, citizen_id: str, session: SessionDep, actor: BipPages) -> Response:
-    citizen = valid_citizen_id(citizen_id, session, actor)
-    history = measurements.read_bip(session, citizen=citizen, actor=actor)
-    context = {
+def _bip_context(
+    session: SessionDep,
+    citizen: Any,
+    actor: Principal,
+    values: dict[str, str],
+    error: ValidationFailedError | None,
+) -> dict[str, Any]:
+    return {
         "citizen": citizen,
-        "history": history,
+        "history": measurements.read_bip(session, citizen=citizen, actor=actor),
         "indicators": INDICATORS,
         "today": clock.today(),
         "may_record_belief": policy.may_record_belief(actor),
-        "values": {},
-        "error": None,
+        "values": values,
+        "error": error,
     }
+
+
+@router.get("/borgere/{citizen_id}/bip", include_in_schema=False)
+def bip_page(request: Request, citizen_id: str, session: SessionDep, actor: BipPages) -> Response:
+    citizen = valid_citizen_id(citizen_id, session, actor)
+    context = _bip_context(session, citizen, actor, {}, None)
     return render(request, "bip.html", context)
 
 
@@ -252,16 +257,7 @@ async def bip_submit(
         measurements.record_bip(session, citizen=citizen, data=data, actor=actor)
     except (ValidationError, ValidationFailedError) as exc:
         error = exc if isinstance(exc, ValidationFailedError) else validation_failed_from(exc)
-        history = measurements.read_bip(session, citizen=citizen, actor=actor)
-        context = {
-            "citizen": citizen,
-            "history": history,
-            "indicators": INDICATORS,
-            "today": clock.today(),
-            "may_record_belief": policy.may_record_belief(actor),
-            "values": values,
-            "error": error,
-        }
+        context = _bip_context(session, citizen, actor, values, error)
         return render(request, "bip.html", context, status_code=422)
     return RedirectResponse(f"/borgere/{citizen.id}/bip?gemt=1", status_code=303)
 
