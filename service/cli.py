@@ -59,6 +59,7 @@ def demo(
 ) -> None:
     """Load fictional demo users and companies (once; refused in production)."""
     from service.demo import load_demo
+    from service.demo.logins import DEMO_PASSWORD, ensure_demo_logins
 
     if cli_settings().environment == "production":
         typer.echo(
@@ -67,6 +68,7 @@ def demo(
         raise typer.Exit(code=1)
     with session_scope() as session:
         result = load_demo(session, seed=seed)
+        logins = ensure_demo_logins(session)  # issue 16: one web login per role
     if result.already_loaded:
         typer.echo("Demodata findes allerede; intet ændret.")
     else:
@@ -74,6 +76,9 @@ def demo(
     typer.echo("Demo-API-nøgler (kun til demo; send som 'Authorization: Bearer <nøgle>'):")
     for key, name in result.keys.items():
         typer.echo(f"  {key:<28} {name}")
+    typer.echo(f"Demo-logins til siderne (adgangskode for alle: {DEMO_PASSWORD}):")
+    for email, name in logins.items():
+        typer.echo(f"  {email:<44} {name}")
 
 
 @keys_app.command("create")
