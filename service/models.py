@@ -16,12 +16,14 @@ from service.idempotency import IdempotencyRecord
 from service.matching.models import ModelVersion
 from service.meetings.models import NetworkMeeting, NetworkMeetingCompany
 from service.mentors.models import Mentor, MentorMatch
+from service.organisations.models import Organisation
 from service.placements.models import (
     LearningCaseNote,
     Placement,
     PlacementTransition,
     WageHourAgreement,
 )
+from service.places import ImportedPostalCode
 from service.reminders.models import Reminder
 from service.tasks.models import CatalogueVersion, SectorCardRecord, Task, TaskOpening
 
@@ -43,12 +45,14 @@ __all__ = [
     "ForecastRow",
     "ForecastRun",
     "IdempotencyRecord",
+    "ImportedPostalCode",
     "LearningCaseNote",
     "Mentor",
     "MentorMatch",
     "ModelVersion",
     "NetworkMeeting",
     "NetworkMeetingCompany",
+    "Organisation",
     "OverviewChangeCounter",
     "OverviewCompanyChange",
     "Placement",

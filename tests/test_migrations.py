@@ -45,6 +45,8 @@ TABLES |= {"network_meeting_companies"}
 TABLES |= {"idempotency_records"}
 # Issue 13: the data versions the per-process matching index compares.
 TABLES |= {"data_versions"}
+# Issue 13: organisations (contact owners) and postal codes imported from DAWA.
+TABLES |= {"organisations", "postal_codes"}
 
 
 @pytest.fixture
