@@ -26,6 +26,7 @@ from sqlalchemy import Engine, insert
 from sqlmodel import Session, col, select
 
 from service.auth.principal import CLI_PRINCIPAL
+from service.citizens.bip import INDICATORS
 from service.citizens.models import BipMeasurement, Citizen
 from service.companies.models import Company
 from service.db import make_engine, new_id
@@ -194,19 +195,8 @@ def generate(engine: Engine, *, scale: float, seed: int = SEED) -> Generated:
             for i in range(n_citizens)
         ]
         _insert(session, Citizen, citizens)
-        answers = rng.integers(1, 6, (n_citizens, 10))
-        keys = (
-            "job_goal",
-            "substance_abuse",
-            "daily_energy",
-            "social_support",
-            "cooperation",
-            "contacting_strangers",
-            "health",
-            "competences_usable",
-            "can_manage_job",
-            "job_search_knowledge",
-        )
+        answers = rng.integers(1, 6, (n_citizens, len(INDICATORS)))
+        keys = INDICATORS
         measurements = [
             {
                 "id": new_id(),

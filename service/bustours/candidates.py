@@ -90,12 +90,11 @@ class Candidates:
         """Word the matcher's shareable reasons for the chosen stops only (not every pair)."""
         if self.fit is None:
             return
-        for i, j in sorted(self.matched):
-            if j not in chosen:
-                continue
-            company_id = self.companies[j].company.id
-            extra = self.fit.reasons(self.citizen_ids[i], company_id)
-            shareable = [r for r in extra if r.endswith(_SHAREABLE_MATCH_REASON_ENDINGS)]
+        wanted = [(i, j) for i, j in sorted(self.matched) if j in chosen]
+        keys = {(i, j): (self.citizen_ids[i], self.companies[j].company.id) for i, j in wanted}
+        worded = self.fit.reasons(list(keys.values()))
+        for (i, j), key in keys.items():
+            shareable = [r for r in worded[key] if r.endswith(_SHAREABLE_MATCH_REASON_ENDINGS)]
             self.reasons[(i, j)] = list(dict.fromkeys([*self.reasons[(i, j)], *shareable]))
 
     @property

@@ -159,7 +159,8 @@ def picked_rows(
     unique = sorted(set(rows))
 
     def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
-        columns = {str(c): frame[c].to_numpy()[unique].tolist() for c in frame.columns}
+        rows_only = frame.take(unique)
+        columns = {str(c): rows_only[c].to_numpy().tolist() for c in rows_only.columns}
         return [{c: values[i] for c, values in columns.items()} for i in range(len(unique))]
 
     features, parts = records(scored.features), records(scored.parts)
@@ -510,15 +511,18 @@ class CompanyFit:
     _scored: ScoredPairs | None
     _forecasts: dict[tuple[str, str], tuple[float, int]]
 
-    def reasons(self, citizen_id: str, company_id: str) -> list[str]:
-        """The matcher's reasons for the citizen's best opening at the company."""
-        row = self._best_row.get((citizen_id, company_id))
-        if row is None or self._scored is None:
-            return []
-        features, _ = picked_rows(self._scored, [row])[row]
-        context = _context(self._citizens, self._openings, features, self._forecasts)
-        reasons, _ = explain.reasons_and_cautions(features, context)
-        return reasons
+    def reasons(self, pairs: list[tuple[str, str]]) -> dict[tuple[str, str], list[str]]:
+        """The matcher's reasons for each (citizen id, company id)'s best opening there."""
+        rows = {pair: self._best_row[pair] for pair in pairs if pair in self._best_row}
+        if not rows or self._scored is None:
+            return {pair: [] for pair in pairs}
+        picked = picked_rows(self._scored, list(rows.values()))
+        result: dict[tuple[str, str], list[str]] = {pair: [] for pair in pairs}
+        for pair, row in rows.items():
+            features, _ = picked[row]
+            context = _context(self._citizens, self._openings, features, self._forecasts)
+            result[pair], _ = explain.reasons_and_cautions(features, context)
+        return result
 
 
 def company_fit_for_citizens(
