@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEV_STAMP := $(VENV)/.installed-dev
 
-.PHONY: run test check format lint typecheck bench clean static
+.PHONY: run test check format lint typecheck bench soak fault clean static
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -67,6 +67,14 @@ bench: $(DEV_STAMP)
 		echo "== $$script"; \
 		KANTMATCH_BENCH_SCALES=$(BENCH_SCALES) nice -n 10 $(BIN)/python -m benchmarks.$$(basename $$script .py); \
 	done
+
+# Not part of `make test`: 32 clients x 60 s on SQLite and on PostgreSQL (2 workers), then kill -9
+# faults; loopback only, bounded (docs/operations.md has the figures).
+soak: $(DEV_STAMP)
+	$(BIN)/python -m benchmarks.soak --clients 32 --seconds 60
+
+fault: $(DEV_STAMP)
+	$(BIN)/python -m benchmarks.fault
 
 check: lint typecheck test
 

@@ -191,6 +191,43 @@ def import_postal_codes(
 
 
 @app.command()
+def backup(
+    file: Annotated[Path, typer.Argument(dir_okay=False, help="Where to write the backup")],
+) -> None:
+    """Write a consistent backup of the database to FILE (safe while the server runs)."""
+    from service.backup import backup as run_backup
+    from service.errors import KantmatchError
+
+    try:
+        result = run_backup(cli_settings().database_url, file)
+    except KantmatchError as error:
+        fail(error)
+    kind = "SQLite-kopi" if result.backend == "sqlite" else "pg_dump (custom-format)"
+    typer.echo(f"Sikkerhedskopi skrevet: {result.path} ({kind}, skema {result.revision})")
+
+
+@app.command()
+def restore(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
+    yes: Annotated[bool, typer.Option("--yes", help="Replace the database without asking")] = False,
+) -> None:
+    """Replace the whole database with a backup (stop the server first), then migrate it."""
+    from service.backup import restore as run_restore
+    from service.errors import KantmatchError
+
+    settings = cli_settings()
+    if not yes:
+        typer.confirm("Hele databasens indhold erstattes af sikkerhedskopien. Fortsæt?", abort=True)
+    try:
+        result = run_restore(settings.database_url, file)
+    except KantmatchError as error:
+        fail(error)
+    typer.echo(f"Gendannet fra {result.path} (skema {result.revision}).")
+    if result.migrated_to:
+        typer.echo(f"Databasen er derefter migreret til {result.migrated_to}.")
+
+
+@app.command()
 def serve(
     host: Annotated[str, typer.Option()] = "127.0.0.1",
     port: Annotated[int, typer.Option()] = 8000,
