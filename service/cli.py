@@ -165,10 +165,17 @@ def import_postal_codes(
     dry_run: Annotated[bool, typer.Option(help="Check the file without storing")] = False,
 ) -> None:
     """Import DAWA's postnumre CSV (postal-code centres); one broken line and nothing is stored."""
+    from service.citizens.models import Citizen
+    from service.companies.models import Company
+    from service.places import refresh_postal_coordinates
     from service.postal_import import import_postal_codes as run_import
 
+    refreshed = {"virksomheder": 0, "borgere": 0}
     with session_scope() as session:
         report = run_import(session, content=file.read_bytes(), filename=file.name, dry_run=dry_run)
+        if report.stored:  # stored rows get the new centres unless their own were given
+            refreshed["virksomheder"] = refresh_postal_coordinates(session, Company)
+            refreshed["borgere"] = refresh_postal_coordinates(session, Citizen)
     for problem in report.rejected:
         typer.echo(f"  linje {problem.line} {problem.field}: {problem.message}")
     for problem in report.skipped:
@@ -183,6 +190,11 @@ def import_postal_codes(
         f"{prefix}{len(report.rows)} postnumre med koordinater, "
         f"{len(report.skipped)} sprunget over ({report.source})"
     )
+    if report.stored:
+        typer.echo(
+            f"Nye koordinater: {refreshed['virksomheder']} virksomheder, "
+            f"{refreshed['borgere']} borgere (egne koordinater bevaret)"
+        )
 
 
 @app.command()
@@ -193,16 +205,23 @@ def serve(
         int, typer.Option(help="Worker processes (use PostgreSQL for more than 1)")
     ] = 1,
 ) -> None:
-    """Start the HTTP server."""
+    """Start the HTTP server (several workers: use PostgreSQL, see docs/operations.md)."""
     import uvicorn
 
+    settings = cli_settings()
+    if workers > 1 and settings.is_sqlite:
+        typer.echo(
+            "Advarsel: flere arbejdsprocesser på SQLite venter kun på hinanden gennem SQLites "
+            "busy timeout; brug PostgreSQL til --workers over 1 (docs/operations.md).",
+            err=True,
+        )
     uvicorn.run(
         "service.main:create_app",
         factory=True,
         host=host,
         port=port,
         workers=workers,
-        log_level=cli_settings().log_level.lower(),
+        log_level=settings.log_level.lower(),
     )
 
 

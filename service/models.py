@@ -12,6 +12,7 @@ from service.citizens.models import (
 )
 from service.companies.models import Company, CompanyContact
 from service.forecasts.models import ForecastCell, ForecastInput, ForecastRow, ForecastRun
+from service.idempotency import IdempotencyRecord
 from service.matching.models import ModelVersion
 from service.meetings.models import NetworkMeeting, NetworkMeetingCompany
 from service.mentors.models import Mentor, MentorMatch
@@ -43,6 +44,7 @@ __all__ = [
     "ForecastInput",
     "ForecastRow",
     "ForecastRun",
+    "IdempotencyRecord",
     "ImportedPostalCode",
     "LearningCaseNote",
     "Mentor",

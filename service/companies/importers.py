@@ -26,6 +26,7 @@ from service.companies.schemas import (
     ImportRowResult,
     RowProblem,
 )
+from service.cpr import CPR_REFUSED_DA, first_cpr_cell
 from service.errors import KantmatchError
 from service.i18n import validation_message
 from service.organisations.defaults import job_centre_key
@@ -279,6 +280,18 @@ def _import_row(
 ) -> None:
     """Store one row in its own savepoint, or add its problems to the report."""
     cvr = normalise_digits(values.get("cvr", "")) or None
+    cpr_column = first_cpr_cell(values, codes={"p_number"})
+    if cpr_column is not None:
+        # The cell is not repeated, nor is it the row's CVR if that is where it stands.
+        report.rejected.append(
+            RowProblem(
+                row=row_number,
+                cvr=None if cpr_column == "cvr" else cvr,
+                field=header_of.get(cpr_column, cpr_column),
+                message=CPR_REFUSED_DA,
+            )
+        )
+        return
     if cvr and cvr in seen:
         report.rejected.append(
             RowProblem(

@@ -18,6 +18,7 @@ from pydantic import (
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from service.companies.codes import cvr_is_valid, normalise_digits, p_number_is_valid
+from service.cpr import reject_cpr_in_code
 from service.i18n import bilingual_error
 from service.organisations.schemas import OrganisationKey
 from service.places import (
@@ -27,7 +28,7 @@ from service.places import (
     MunicipalityCode,
     incomplete_coordinates,
 )
-from service.schemas import UtcDatetime
+from service.schemas import FreeText, UtcDatetime
 from service.sectors import Sector
 
 
@@ -155,10 +156,16 @@ def _check_phone(value: str) -> str:
 
 
 Cvr = Annotated[str, BeforeValidator(_strip_digits), AfterValidator(_check_cvr)]
-PNumber = Annotated[str, BeforeValidator(_strip_digits), AfterValidator(_check_p_number)]
+# A CPR number written with a separator is refused before the separators are dropped.
+PNumber = Annotated[
+    str,
+    BeforeValidator(_strip_digits),
+    BeforeValidator(reject_cpr_in_code),
+    AfterValidator(_check_p_number),
+]
 IndustryCode = Annotated[str, BeforeValidator(_strip_digits), AfterValidator(_check_industry_code)]
 Phone = Annotated[str, AfterValidator(_check_phone)]
-Email = Annotated[str, Field(max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
+Email = Annotated[FreeText, Field(max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
 Requirements = dict[RequirementKey, RequirementLevel]
 
 
@@ -167,8 +174,8 @@ class ContactPersonIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    name: Annotated[str, Field(min_length=1, max_length=200)]
-    title: Annotated[str | None, Field(max_length=200)] = None
+    name: Annotated[FreeText, Field(min_length=1, max_length=200)]
+    title: Annotated[FreeText | None, Field(max_length=200)] = None
     phone: Phone | None = None
     email: Email | None = None
     is_primary: bool = False
@@ -186,8 +193,8 @@ class CompanyFields(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     p_number: PNumber | None = None
-    name: Annotated[str | None, Field(min_length=1, max_length=200)] = None
-    address: Annotated[str | None, Field(max_length=200)] = None
+    name: Annotated[FreeText | None, Field(min_length=1, max_length=200)] = None
+    address: Annotated[FreeText | None, Field(max_length=200)] = None
     postal_code: DanishPostalCode | None = None
     municipality_code: MunicipalityCode | None = None
     lat: Latitude | None = None
@@ -216,7 +223,7 @@ class CompanyCreate(CompanyFields):
     """A new company: CVR, name, postal code, contact owner and an industry code or sector."""
 
     cvr: Cvr
-    name: Annotated[str, Field(min_length=1, max_length=200)]
+    name: Annotated[FreeText, Field(min_length=1, max_length=200)]
     postal_code: DanishPostalCode
     contact_owner: ContactOwner
 
