@@ -10,12 +10,13 @@ add coordinates for the rest of the country.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
 from importlib import resources
-from typing import Annotated, Any
+from typing import Annotated, Any, Protocol
 
 from pydantic import AfterValidator
 from pydantic import Field as PydanticField
@@ -278,6 +279,30 @@ def locate(
     if place is not None and place.lat is not None:
         return Location(municipality, city, place.lat, place.lon, "postal_code")
     return Location(municipality, city, None, None, None)
+
+
+class PlacedInput(Protocol):
+    """Validated input with an address: what ``located_columns`` reads."""
+
+    postal_code: str
+    municipality_code: str | None
+    lat: float | None
+    lon: float | None
+
+
+def located_columns(
+    session: Session, data: PlacedInput, *, coordinates_given: bool
+) -> dict[str, Any]:
+    """``municipality_code``, ``city``, ``lat``, ``lon`` and ``coordinates_source`` to store
+    for the input; its own lat/lon count only when ``coordinates_given``."""
+    location = locate(
+        session,
+        postal_code=data.postal_code,
+        municipality_code=data.municipality_code,
+        lat=data.lat if coordinates_given else None,
+        lon=data.lon if coordinates_given else None,
+    )
+    return dataclasses.asdict(location)
 
 
 def refresh_postal_coordinates(session: Session, model: type[SQLModel]) -> int:
