@@ -170,10 +170,17 @@ def import_postal_codes(
     dry_run: Annotated[bool, typer.Option(help="Check the file without storing")] = False,
 ) -> None:
     """Import DAWA's postnumre CSV (postal-code centres); one broken line and nothing is stored."""
+    from service.citizens.models import Citizen
+    from service.companies.models import Company
+    from service.places import refresh_postal_coordinates
     from service.postal_import import import_postal_codes as run_import
 
+    refreshed = {"virksomheder": 0, "borgere": 0}
     with session_scope() as session:
         report = run_import(session, content=file.read_bytes(), filename=file.name, dry_run=dry_run)
+        if report.stored:  # stored rows get the new centres unless their own were given
+            refreshed["virksomheder"] = refresh_postal_coordinates(session, Company)
+            refreshed["borgere"] = refresh_postal_coordinates(session, Citizen)
     for problem in report.rejected:
         typer.echo(f"  linje {problem.line} {problem.field}: {problem.message}")
     for problem in report.skipped:
@@ -188,6 +195,11 @@ def import_postal_codes(
         f"{prefix}{len(report.rows)} postnumre med koordinater, "
         f"{len(report.skipped)} sprunget over ({report.source})"
     )
+    if report.stored:
+        typer.echo(
+            f"Nye koordinater: {refreshed['virksomheder']} virksomheder, "
+            f"{refreshed['borgere']} borgere (egne koordinater bevaret)"
+        )
 
 
 @app.command()
