@@ -39,9 +39,10 @@ NAV: tuple[tuple[str, str, policy.WebPage | None], ...] = (
     ("/borgere", "Borgere", "citizens"),
     ("/virksomheder", "Virksomheder", "companies"),
     ("/budget", "Budget", "budget"),
+    ("/overblik", "Overblik", "overview"),
     ("/docs", "API", None),
 )
-# Not built yet (docs/web.md): /busture, /overblik and /admin; the API routes exist.
+# Not built yet (docs/web.md): /busture and /admin; the API routes exist.
 
 
 class LoginRequiredError(Exception):

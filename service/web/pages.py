@@ -24,6 +24,10 @@ from service.db import SessionDep
 from service.errors import KantmatchError, ValidationFailedError, validation_failed_from
 from service.matching import service as matching_service
 from service.matching.dependencies import get_model
+from service.overview import progress as overview_progress
+from service.overview import summary as overview_summary
+from service.overview.chart import targets_chart_svg
+from service.overview.schemas import OverviewFilters
 from service.placements import service as placements_service
 from service.placements import views as placement_views
 from service.placements.budget import BenefitCategory
@@ -41,6 +45,7 @@ BipPages = Annotated[Principal, Depends(page_for("bip"))]
 CompanyPages = Annotated[Principal, Depends(page_for("companies"))]
 PlacementPages = Annotated[Principal, Depends(page_for("placements"))]
 BudgetPages = Annotated[Principal, Depends(page_for("budget"))]
+OverviewPages = Annotated[Principal, Depends(page_for("overview"))]
 SearchText = Annotated[str | None, Query(max_length=200)]
 
 STATUS_LABELS = {
@@ -486,3 +491,35 @@ def budget_page(
         "benefit_labels": BENEFIT_LABELS,
     }
     return render(request, "budget.html", context)
+
+
+# --- overview (web2) ----------------------------------------------------------------------
+
+# The API's overview exports (an API key is needed to fetch them outside the pages).
+OVERVIEW_EXPORTS = (
+    ("/api/v1/overview/companies?format=csv", "Virksomheder (CSV)"),
+    ("/api/v1/overview/companies?format=xlsx", "Virksomheder (Excel)"),
+    ("/api/v1/overview/summary", "Opsummering (JSON)"),
+    ("/api/v1/overview/targets", "Mål (JSON)"),
+    ("/api/v1/overview/targets/chart.svg", "Målgraf (SVG)"),
+)
+
+
+@router.get("/overblik", include_in_schema=False)
+def overview_page(request: Request, session: SessionDep, actor: OverviewPages) -> Response:
+    context = {
+        "targets": overview_progress.targets_progress(session, actor=actor, today=clock.today()),
+        "summary": overview_summary.summary(session, actor=actor, filters=OverviewFilters()),
+        "exports": OVERVIEW_EXPORTS,
+    }
+    return render(request, "overview.html", context)
+
+
+@router.get("/overblik/maal.svg", include_in_schema=False)
+def overview_chart(session: SessionDep, actor: OverviewPages) -> Response:
+    targets = overview_progress.targets_progress(session, actor=actor, today=clock.today())
+    return Response(
+        targets_chart_svg(targets),
+        media_type="image/svg+xml",
+        headers={"cache-control": "no-store"},
+    )

@@ -9,8 +9,12 @@ from decimal import Decimal
 from sqlmodel import Session, select
 
 from service import clock
+from service.auth.principal import Principal, Role
 from service.citizens.models import Citizen
 from service.db import make_engine
+from service.overview import progress as overview_progress
+from service.overview import summary as overview_summary
+from service.overview.schemas import OverviewFilters
 from service.placements import service as placements_service
 from service.placements.budget import BenefitCategory
 from tests.web.conftest import DemoSite, Visitor
@@ -189,3 +193,33 @@ def test_api_docs_load_without_any_outside_address(visitor: Visitor) -> None:
     assert page.get_by_text("/api/v1/companies/{company_id}/openings", exact=True).count() >= 1
     assert outside == []
     assert re.search(r"Kantmatch", page.title())
+
+
+def test_overview_page_shows_targets_summary_and_exports(visitor: Visitor) -> None:
+    page = visitor.page
+    visitor.log_in("blf")
+    assert page.locator("nav a", has_text="Overblik").count() == 1
+    visitor.go("/overblik")
+    engine = make_engine(visitor.site.database_url)
+    try:
+        with Session(engine) as session:
+            blf = Principal(user_id=None, name="BLF", role=Role.blf_consultant)
+            targets = overview_progress.targets_progress(session, actor=blf, today=clock.today())
+            summary = overview_summary.summary(session, actor=blf, filters=OverviewFilters())
+    finally:
+        engine.dispose()
+    rows = [
+        r.locator("td").all_inner_texts() for r in page.locator("#targets-table tbody tr").all()
+    ]
+    assert [cells[0] for cells in rows] == [str(t.target) for t in targets.targets]
+    assert page.locator("#targets-table tbody th").all_inner_texts() == [
+        t.label for t in targets.targets
+    ]
+    total = page.locator("#summary-table tfoot td").all_inner_texts()
+    assert total[0] == str(summary.totals.companies)
+    assert page.locator("#summary-table tbody tr").count() == max(1, len(summary.groups))
+    assert page.locator("img[src='/overblik/maal.svg']").evaluate("i => i.naturalWidth") > 0
+    assert "/api/v1/overview/companies?format=csv" in page.locator(
+        "#overview-exports a"
+    ).evaluate_all("as => as.map(a => a.getAttribute('href'))")
+    _accessible(visitor, "overblik")
