@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import unicodedata
 import zipfile
 import zlib
 from collections.abc import Callable, Iterable
@@ -62,6 +63,21 @@ def map_headers(
         else:
             columns[index] = name
     return columns, unknown
+
+
+_LETTER_FOLDS = {"æ": "ae", "ø": "oe", "å": "aa", "ß": "ss"}
+_NON_WORD = re.compile(r"[^a-z0-9]+")
+
+
+def fold_letters(text: str) -> str:
+    """Lower-case ASCII text: æ/ø/å spelt ae/oe/aa, accents and punctuation removed (the task
+    normaliser's and the company search's folding)."""
+    lowered = text.casefold()
+    for letter, spelling in _LETTER_FOLDS.items():
+        lowered = lowered.replace(letter, spelling)
+    decomposed = unicodedata.normalize("NFKD", lowered)
+    ascii_only = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return _NON_WORD.sub(" ", ascii_only).strip()
 
 
 def fold_value(value: str) -> str:

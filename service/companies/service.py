@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections import defaultdict
 from datetime import datetime
 from functools import lru_cache
@@ -12,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import delete
+from sqlalchemy import delete, or_
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -43,8 +44,11 @@ from service.errors import validation_failed_from
 from service.organisations import service as organisations_service
 from service.pagination import as_utc, paginate
 from service.places import located_columns
+from service.tabular import fold_letters
 
 SEARCH_TEXT_LENGTH = 600  # companies.search_text is VARCHAR(600)
+# A query of letters, digits and spaces only is also matched in its folded form.
+PLAIN_WORDS = re.compile(r"[^\W_]+(?:\s+[^\W_]+)*")
 # Columns a caller sets directly; contacts and derived columns are handled separately.
 _PLAIN_FIELDS = set(CompanyFields.model_fields) - {"contacts"}
 
@@ -78,9 +82,13 @@ def _resolve(data: CompanyCreate, *, session: Session, coordinates_given: bool) 
         if values.get(field) is None:
             values[field] = False
     # Cut to the column's length: case folding can lengthen text ("ß" -> "ss").
-    values["search_text"] = " ".join(
+    # As typed (case-folded) and folded (æ/ø/å as ae/oe/aa, punctuation dropped): the search
+    # matches a plain word query on the folded form ("moebelfabrik" finds "Møbelfabrik") and
+    # anything else literally on the typed form.
+    typed = " ".join(
         str(part) for part in (data.name, data.cvr, data.address, values["city"]) if part
-    ).casefold()[:SEARCH_TEXT_LENGTH]
+    ).casefold()
+    values["search_text"] = f"{typed} {fold_letters(typed)}"[:SEARCH_TEXT_LENGTH]
     return values
 
 
@@ -238,8 +246,11 @@ def list_companies(
         # A CVR number typed in groups ("12 34 56 78") is searched as its digits.
         digits = normalise_digits(q)
         term = digits if digits.isdigit() else q.strip()
-        escaped = term.casefold().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        statement = statement.where(col(Company.search_text).like(f"%{escaped}%", escape="\\"))
+        plain = term.casefold().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        matches: Any = col(Company.search_text).like(f"%{plain}%", escape="\\")
+        if PLAIN_WORDS.fullmatch(term) and (folded := fold_letters(term)):
+            matches = or_(matches, col(Company.search_text).like(f"%{folded}%"))
+        statement = statement.where(matches)
     if sector:
         statement = statement.where(Company.sector == sector)
     if municipality_code:

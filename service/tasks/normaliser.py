@@ -12,13 +12,17 @@ more than common ones. ``prepare`` does the catalogue-side work once per catalog
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
 from rapidfuzz import fuzz, process
+
+from service.tabular import fold_letters
+
+# The folding the matching domain imports from here (shared with the company search).
+fold = fold_letters
 
 DEFAULT_THRESHOLD = 60.0
 DEFAULT_LIMIT = 5
@@ -34,7 +38,6 @@ PARTIAL_MIN_RATIO = 90.0
 # A small lift for tasks of the sector the caller names (a company's sector), on 0-100.
 SECTOR_BONUS = 4.0
 
-_FOLDS = {"æ": "ae", "ø": "oe", "å": "aa", "ß": "ss"}
 # Words that carry no task meaning in a consultant's note (Danish and English fillers).
 STOPWORDS = frozenset(
     [
@@ -133,18 +136,7 @@ MIN_STEM = 3
 # as an optional query word (it counts when the catalogue has it and never counts against).
 PARTICLES = frozenset({"op", "ud", "af", "ind", "ned", "om", "paa", "til"})
 PARTICLE_REACH = 2  # the particle may stand after the object: "fylde varer op"
-_NON_WORD = re.compile(r"[^a-z0-9]+")
 _DOUBLE_END = re.compile(r"([bcdfghjklmnpqrstvwxz])\1$")
-
-
-def fold(text: str) -> str:
-    """Lower-case ASCII text: æ/ø/å spelt ae/oe/aa, accents and punctuation removed."""
-    lowered = text.casefold()
-    for letter, spelling in _FOLDS.items():
-        lowered = lowered.replace(letter, spelling)
-    decomposed = unicodedata.normalize("NFKD", lowered)
-    ascii_only = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return _NON_WORD.sub(" ", ascii_only).strip()
 
 
 def stem(word: str) -> str:

@@ -482,6 +482,12 @@ class TestSearch:
         assert search("ÆBLEGÅRDEN") == ["Æblegården Frugt"]
         assert search("ålerøg") == ["Rødby Ålerøgeri"]
         assert search("Ø") == ["Rødby Ålerøgeri", "Søllested Tømrerforretning"]
+        # æ/ø/å typed as ae/oe/aa (a keyboard without them) find the same companies.
+        assert search("aeblegaarden") == ["Æblegården Frugt"]
+        assert search("SOELLESTED TOEMRER") == ["Søllested Tømrerforretning"]
+        assert search("roedby aaleroeg") == ["Rødby Ålerøgeri"]
+        _create(client, admin, name="Nakskov Møbelfabrik", postal_code="4900")
+        assert search("moebelfabrik") == ["Nakskov Møbelfabrik"]
 
     def test_q_matches_cvr_address_and_city(
         self, client: TestClient, admin: dict[str, str]
