@@ -40,9 +40,10 @@ NAV: tuple[tuple[str, str, policy.WebPage | None], ...] = (
     ("/virksomheder", "Virksomheder", "companies"),
     ("/budget", "Budget", "budget"),
     ("/overblik", "Overblik", "overview"),
+    ("/admin", "Administration", "admin"),
     ("/docs", "API", None),
 )
-# Not built yet (docs/web.md): /busture and /admin; the API routes exist.
+# Not built yet (docs/web.md): /busture; the API routes exist.
 
 
 class LoginRequiredError(Exception):

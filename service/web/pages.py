@@ -13,7 +13,9 @@ from pydantic import ValidationError
 
 from service import clock
 from service.auth import policy
+from service.auth import service as auth_service
 from service.auth.principal import Principal
+from service.auth.schemas import ApiKeyPublic, UserPublic
 from service.citizens import measurements
 from service.citizens import service as citizens_service
 from service.citizens.bip import INDICATORS
@@ -46,6 +48,7 @@ CompanyPages = Annotated[Principal, Depends(page_for("companies"))]
 PlacementPages = Annotated[Principal, Depends(page_for("placements"))]
 BudgetPages = Annotated[Principal, Depends(page_for("budget"))]
 OverviewPages = Annotated[Principal, Depends(page_for("overview"))]
+AdminPages = Annotated[Principal, Depends(page_for("admin"))]
 SearchText = Annotated[str | None, Query(max_length=200)]
 
 STATUS_LABELS = {
@@ -523,3 +526,25 @@ def overview_chart(session: SessionDep, actor: OverviewPages) -> Response:
         media_type="image/svg+xml",
         headers={"cache-control": "no-store"},
     )
+
+
+# --- admin (web2): read-only; users and keys are created and revoked through the API --------
+
+
+@router.get("/admin", include_in_schema=False)
+def admin_page(request: Request, session: SessionDep, _: AdminPages) -> Response:
+    users = auth_service.list_users(session)
+    context = {
+        "users": [
+            {
+                "user": UserPublic.model_validate(user, from_attributes=True),
+                "role": policy.role_label(policy.principal_for(user)),
+                "api_keys": [
+                    ApiKeyPublic.model_validate(key, from_attributes=True)
+                    for key in auth_service.list_api_keys(session, user_id=user.id)
+                ],
+            }
+            for user in users
+        ]
+    }
+    return render(request, "admin.html", context)
