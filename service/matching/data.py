@@ -20,10 +20,11 @@ from service.citizens.models import BipMeasurement, Citizen
 from service.companies.models import Company
 from service.forecasts import service as forecasts_service
 from service.matching.features import BIP_KEYS, Citizens, FloatArray, Openings
+from service.matching.history import CompanyHistory, company_history
 from service.placements import service as placements_service
 from service.sectors import Sector
 from service.tasks.models import Task, TaskOpening
-from service.tasks.normaliser import fold
+from service.tasks.normaliser import fold, sector_wishes
 
 SECTORS = list(Sector)
 SECTOR_INDEX = {s.value: i for i, s in enumerate(SECTORS)}
@@ -75,6 +76,7 @@ def load_citizens(session: Session, *, citizen_ids: list[str]) -> CitizenBatch:
         )
     ).all()
     bip_by_citizen = {m.citizen_id: [getattr(m, k) for k in BIP_KEYS] for m in answers}
+    belief = {m.citizen_id: m.caseworker_belief for m in answers}
     rows = session.exec(select(Citizen).where(col(Citizen.id).in_(citizen_ids))).all()
     order = {cid: i for i, cid in enumerate(citizen_ids)}
     rows = sorted(rows, key=lambda c: order[c.id])
@@ -121,8 +123,15 @@ def load_citizens(session: Session, *, citizen_ids: list[str]) -> CitizenBatch:
         ),
         cannot_lift_heavy=np.array([c.cannot_lift_heavy for c in rows], dtype=bool),
         cannot_handle_food=np.array([c.cannot_handle_food for c in rows], dtype=bool),
-        preferred_sector=_sector_mask([c.preferred_sectors for c in rows]),
+        # Sector-level wishes ("omsorg og pleje", "lager") count as preferred sectors (issue 14).
+        preferred_sector=_sector_mask(
+            [[*c.preferred_sectors, *sector_wishes(c.wishes or "")] for c in rows]
+        ),
         excluded_sector=_sector_mask([c.excluded_sectors for c in rows]),
+        caseworker_belief=np.array(
+            [np.nan if (b := belief.get(c.id)) is None else float(b) for c in rows],
+            dtype=float,
+        ),
     )
     return CitizenBatch(arrays=arrays, frame=frame)
 
@@ -159,7 +168,7 @@ def load_openings(
         )
     rows = session.exec(statement.order_by(col(TaskOpening.id))).all()
     proposals = placements_service.proposals_this_month_by_opening(session, today=today)
-    conversion = placements_service.conversion_rate_by_company(session)
+    history = company_history(session)
     demand_index = forecasts_service.demand_index(session)
     per_company: dict[str, int] = {}
     for opening, company, _ in rows:
@@ -178,14 +187,14 @@ def load_openings(
             left_out["no_coordinates"] += 1
         else:
             kept.append((opening, company, task))
-    batch = opening_batch(kept, proposals, conversion, demand_index)
+    batch = opening_batch(kept, proposals, history, demand_index)
     return batch, left_out
 
 
 def opening_batch(
     kept: list[tuple[TaskOpening, Company, Task]],
     proposals: dict[str, int],
-    conversion: dict[str, float],
+    history: CompanyHistory,
     demand_index: dict[tuple[str, str], float],
 ) -> OpeningBatch:
     """Arrays for (opening, company, task) rows; an opening may be unsaved (history rows)."""
@@ -199,6 +208,7 @@ def opening_batch(
             "task_name": [t.name for _, _, t in kept],
             "task_text": [" ".join([t.name, *t.synonyms]) for _, _, t in kept],
             "sector": [c.sector for _, c, _ in kept],  # the company's sector, as in features
+            "task_sector": [t.sector for _, _, t in kept],  # the task's sector card
             "placement_types": [tuple(o.placement_types) for o, _, _ in kept],
             "positions": [max(o.positions, 1) for o, _, _ in kept],
             "proposals": [proposals.get(o.id, 0) for o, _, _ in kept],
@@ -233,9 +243,13 @@ def opening_batch(
         ),
         unskilled_many=np.array([c.unskilled_tasks == "many" for _, c, _ in kept], dtype=bool),
         is_ambassador=np.array([c.is_ambassador for _, c, _ in kept], dtype=bool),
-        conversion_rate=np.array([conversion.get(c.id, 0.0) for _, c, _ in kept], dtype=float),
+        history_converted=np.array([history.record(c.id)[0] for _, c, _ in kept], dtype=float),
+        history_ended=np.array([history.record(c.id)[1] for _, c, _ in kept], dtype=float),
+        history_prior_rate=np.array([history.prior(c.sector) for _, c, _ in kept], dtype=float),
+        # The task's sector card decides the demand, in the company's municipality (issue 14):
+        # floor washing at a builder is cleaning work, not construction.
         demand_index=np.array(
-            [demand_index.get((c.municipality_code, c.sector), 0.5) for _, c, _ in kept],
+            [demand_index.get((c.municipality_code, t.sector), 0.5) for _, c, t in kept],
             dtype=float,
         ),
         requires_danish=np.array(

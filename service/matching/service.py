@@ -20,7 +20,7 @@ from service.citizens import service as citizens_service
 from service.citizens.models import Citizen
 from service.companies.models import Company
 from service.forecasts import service as forecasts_service
-from service.matching import explain, synthetic
+from service.matching import explain, ranking, synthetic
 from service.matching.data import (
     CitizenBatch,
     OpeningBatch,
@@ -28,11 +28,11 @@ from service.matching.data import (
     load_openings,
     task_membership,
 )
-from service.matching.data import wish_similarity as compute_wish_similarity
 from service.matching.exceptions import CitizenWithoutLocationError
-from service.matching.features import FILTER_REASONS_DA, hard_filters, pair_features
-from service.matching.model import ScoringModel, TrainingResult, train
+from service.matching.features import DIMENSIONS, FILTER_REASONS_DA, hard_filters
+from service.matching.model import CHANCE_LABEL_DA, ScoringModel, TrainingResult, train
 from service.matching.models import ModelVersion
+from service.matching.pairs import build_pair_features
 from service.matching.schemas import (
     Candidate,
     CandidateList,
@@ -144,8 +144,7 @@ def score_pairs(
     model: ScoringModel,
 ) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, int]]:
     """Features and score parts for the pairs that pass the hard filters, and what was removed."""
-    similarity = compute_wish_similarity(citizens, openings, ci, oj)
-    features = pair_features(citizens.arrays, openings.arrays, ci, oj, similarity)
+    features = build_pair_features(citizens, openings, ci, oj)
     removed = hard_filters(
         citizens.arrays, openings.arrays, ci, oj, features["distance_km"].to_numpy()
     )
@@ -159,21 +158,30 @@ def score_pairs(
     features = features[keep].reset_index(drop=True)
     features["citizen_row"] = ci[keep]
     features["opening_row"] = oj[keep]
-    probability = model.predict_proba(features) if len(features) else np.zeros(0)
+    contributions = model.contributions(features)
+    chance = 1.0 / (1.0 + np.exp(-(contributions.sum(axis=1) + model.intercept)))
     frame = openings.frame
     proposals = frame["proposals"].to_numpy()[oj[keep]]
     positions = frame["positions"].to_numpy()[oj[keep]]
     congestion = np.maximum(0, proposals - positions) / positions
-    parts = explain.score_parts(features, probability, congestion)
+    parts = explain.score_parts(features, chance, congestion, model.chance_band(chance))
+    parts["pair_fit"] = ranking.pair_fit(contributions, model.columns)
+    for group, values in explain.grouped_log_odds_columns(contributions, model.columns).items():
+        parts[f"lo_{group}"] = values
     return features, parts, counts
 
 
 # --- wording ----------------------------------------------------------------------------------
 
 
-def _forecast_lookup(session: Session, today: date) -> dict[tuple[str, str], tuple[float, int]]:
-    """Expected openings next year per (municipality, sector), for the reasons' wording."""
-    return forecasts_service.openings_next_year(session, year=today.year + 1)
+Forecasts = tuple[dict[tuple[str, str], tuple[float, int]], bool]
+
+
+def _forecast_lookup(session: Session, today: date) -> Forecasts:
+    """Expected openings next year per (municipality, sector), and whether they are illustrative."""
+    run = forecasts_service.latest_run(session)
+    illustrative = True if run is None else bool(run.illustrative)
+    return forecasts_service.openings_next_year(session, year=today.year + 1), illustrative
 
 
 def _context(
@@ -181,15 +189,19 @@ def _context(
     openings: OpeningBatch,
     features: pd.DataFrame,
     row: int,
-    forecasts: dict[tuple[str, str], tuple[float, int]],
+    forecasts: Forecasts,
+    view: explain.View = "full",
 ) -> explain.PairContext:
     c = int(features["citizen_row"].to_numpy()[row])
     o = int(features["opening_row"].to_numpy()[row])
     opening = openings.frame.iloc[o]
-    sector = str(opening["sector"])
+    # The task's sector card names the sector and its forecast (issue 14), in the company's
+    # municipality.
+    sector = str(opening.get("task_sector", opening["sector"]))
     municipality = str(opening["municipality_code"])
-    forecast = forecasts.get((municipality, sector))
-    bip = features.iloc[row][[c_ for c_ in features.columns if c_.startswith("bip_")]]
+    forecast = forecasts[0].get((municipality, sector))
+    values = features.iloc[row]
+    gaps = [float(values[f"gap_{d}"]) for d in DIMENSIONS]
     return explain.PairContext(
         sector_name=SECTOR_NAME_BY_SLUG.get(sector, sector),
         task_name=str(opening["task_name"]),
@@ -198,10 +210,16 @@ def _context(
         hours_available=float(citizens.arrays.hours_available[c]),
         opening_hours=float(openings.arrays.hours_per_week[o]),
         placement_types=tuple(opening["placement_types"]),
-        readiness=float(bip.mean()),
+        health=float(values["bip_health"]),
+        daily_energy=float(values["bip_daily_energy"]),
+        can_manage_job=float(values["bip_can_manage_job"]),
+        largest_gap=max(gaps),
         forecast_openings=forecast[0] if forecast else None,
         forecast_year=forecast[1] if forecast else None,
+        forecast_illustrative=forecasts[1],
+        prior_rate=float(openings.arrays.history_prior_rate[o]),
         has_car=bool(citizens.arrays.has_car[c]),
+        view=view,
     )
 
 
@@ -210,19 +228,27 @@ def _parts(parts: pd.DataFrame, row: int) -> ScoreParts:
     return ScoreParts(**{k: round(float(values[k]), 4) for k in ScoreParts.model_fields})
 
 
+def _log_odds(parts: pd.DataFrame, row: int, view: explain.View) -> dict[str, float]:
+    values = parts.iloc[row]
+    groups = {g: float(values[f"lo_{g}"]) for g in explain.PART_GROUPS}
+    return explain.visible_log_odds(groups, view)
+
+
 def _match_item(
     citizens: CitizenBatch,
     openings: OpeningBatch,
     features: pd.DataFrame,
     parts: pd.DataFrame,
     row: int,
-    forecasts: dict[tuple[str, str], tuple[float, int]],
+    forecasts: Forecasts,
     today: date,
+    view: explain.View = "full",
 ) -> MatchItem:
-    context = _context(citizens, openings, features, row, forecasts)
+    context = _context(citizens, openings, features, row, forecasts, view)
     reasons, cautions = explain.reasons_and_cautions(features.iloc[row], context)
     proposal = explain.propose(context, today)
     opening = openings.frame.iloc[int(features["opening_row"].to_numpy()[row])]
+    values = parts.iloc[row]
     return MatchItem(
         opening_id=str(opening["opening_id"]),
         company_id=str(opening["company_id"]),
@@ -231,8 +257,12 @@ def _match_item(
         task_name=str(opening["task_name"]),
         sector=str(opening["sector"]),
         distance_km=round(float(features["distance_km"].to_numpy()[row]), 1),
-        score=round(float(parts["score"].to_numpy()[row]), 4),
+        score=round(float(values["score"]), 4),
+        chance=round(float(values["chance"]), 4),
+        chance_band=(round(float(values["chance_low"]), 3), round(float(values["chance_high"]), 3)),
+        chance_label=CHANCE_LABEL_DA,
         parts=_parts(parts, row),
+        log_odds=_log_odds(parts, row, view),
         reasons=reasons,
         cautions=cautions,
         placement_type=proposal.placement_type,
@@ -293,15 +323,16 @@ def suggest_openings_for_citizen(
     # The main list is the score order (wishes already weigh in through the preference part).
     within = [int(i) for i in order[:limit]]
     # Wider: good tasks outside the stated wishes, ranked by feasibility, not by the wish part.
-    wider_order = np.argsort(
-        -(parts["probability"] * parts["feasibility"]).to_numpy(), kind="stable"
-    )
+    wider_order = np.argsort(-(parts["chance"] * parts["feasibility"]).to_numpy(), kind="stable")
     shown = set(within)
     wider = [int(i) for i in wider_order if has_wishes and wished[i] < WISH_MET and i not in shown]
     forecasts = _forecast_lookup(session, today)
-    items = [_match_item(citizens, openings, features, parts, i, forecasts, today) for i in within]
+    view = policy.match_view(actor)
+    items = [
+        _match_item(citizens, openings, features, parts, i, forecasts, today, view) for i in within
+    ]
     wider_items = [
-        _match_item(citizens, openings, features, parts, i, forecasts, today)
+        _match_item(citizens, openings, features, parts, i, forecasts, today, view)
         for i in wider[: max(3, limit // 5)]
     ]
     citizens_service.audit_citizen(
@@ -355,18 +386,18 @@ def suggest_candidates(
     eligible = int(features["citizen_row"].nunique()) if len(features) else 0
     items: list[Candidate] | None = None
     if policy.candidate_view(actor) == "names":
-        # One line per citizen: their best opening at this company.
-        best = (
-            parts.assign(citizen_row=features["citizen_row"])
-            .reset_index()
-            .sort_values(["score", "index"], ascending=[False, True])
-            .drop_duplicates("citizen_row")
-            .head(limit)
+        # One line per citizen: their best-fitting opening here, ordered by fit (issue 14).
+        citizen_rows = features["citizen_row"].to_numpy()
+        best = ranking.best_candidates(
+            citizen_rows, parts["pair_fit"].to_numpy(), citizen_rows, limit
         )
         forecasts = _forecast_lookup(session, today)
+        view = policy.match_view(actor)
         items = []
-        for row in best["index"]:
-            match = _match_item(citizens, openings, features, parts, int(row), forecasts, today)
+        for row in best:
+            match = _match_item(
+                citizens, openings, features, parts, int(row), forecasts, today, view
+            )
             c = int(features["citizen_row"].to_numpy()[int(row)])
             citizen_id = str(citizens.frame["id"].iat[c])
             items.append(
@@ -375,8 +406,13 @@ def suggest_candidates(
                     name=str(citizens.frame["name"].iat[c]),
                     opening_id=match.opening_id,
                     task_name=match.task_name,
+                    fit=round(float(parts["pair_fit"].to_numpy()[int(row)]), 4),
                     score=match.score,
+                    chance=match.chance,
+                    chance_band=match.chance_band,
+                    chance_label=match.chance_label,
                     parts=match.parts,
+                    log_odds=match.log_odds,
                     reasons=match.reasons,
                     cautions=match.cautions,
                     placement_type=match.placement_type,
@@ -449,9 +485,11 @@ def fairness_audit(
             "citizen": features["citizen_row"].to_numpy(),
             "opening": features["opening_row"].to_numpy(),
             "score": parts["score"].to_numpy(),
+            "fit": parts["pair_fit"].to_numpy(),
         }
     )
-    scored["rank"] = scored.groupby("opening")["score"].rank(ascending=False, method="first")
+    # Exposure in the candidate lists as they are ordered: by fit (ranking.py).
+    scored["rank"] = scored.groupby("opening")["fit"].rank(ascending=False, method="first")
     result: dict[str, list[dict[str, Any]]] = {}
     for name, groups in (("gender", gender), ("age_band", band)):
         scored["group"] = groups[scored["citizen"].to_numpy()]
@@ -510,7 +548,7 @@ def company_fit_for_citizens(
     for row, citizen_row, company_id, score in best[
         ["index", "citizen", "company", "score"]
     ].itertuples(index=False):
-        context = _context(citizens, openings, features, int(row), forecasts)
+        context = _context(citizens, openings, features, int(row), forecasts, "full")
         reasons, _ = explain.reasons_and_cautions(features.iloc[int(row)], context)
         citizen_id = str(citizens.frame["id"].to_numpy()[int(citizen_row)])
         result[citizen_id][str(company_id)] = (round(float(score), 4), reasons)
