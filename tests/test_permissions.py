@@ -140,6 +140,9 @@ RULES: dict[tuple[str, str], frozenset[Role]] = {
     ("GET", f"{API}/network-meetings/{{meeting_id}}"): STAFF,
     ("PUT", f"{API}/network-meetings/{{meeting_id}}/attendance"): COMPANY_WRITERS,
     ("GET", f"{API}/companies/{{company_id}}/network-meetings"): STAFF,
+    # Issue 13: organisations (contact owners); the admin adds them.
+    ("GET", f"{API}/organisations"): STAFF,
+    ("POST", f"{API}/organisations"): ADMIN_ONLY,
 }
 # Routes under these prefixes follow one rule each (API.md: the integration reads /overview/*).
 PREFIX_RULES: dict[str, frozenset[Role]] = {f"{API}/overview/": EVERYONE}

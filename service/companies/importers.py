@@ -26,9 +26,11 @@ from service.companies.schemas import (
     ImportRowResult,
     RowProblem,
 )
+from service.cpr import CPR_REFUSED_DA, first_cpr_cell
 from service.errors import KantmatchError
 from service.i18n import validation_message
-from service.places import GULDBORGSUND, LOLLAND, lookup_postal_code
+from service.organisations.defaults import job_centre_key
+from service.places import lookup_postal_code
 from service.sectors import SECTOR_NAMES_DA
 from service.tabular import Progress, map_headers, read_table
 from service.tabular import data_rows as _data_rows
@@ -51,6 +53,9 @@ HEADER_ALIASES: dict[str, tuple[str, ...]] = {
     "postal_code": ("postnr", "post nr", "postnummer", "postal code", "zip", "zip code"),
     "city": ("by", "city", "postdistrikt", "bynavn"),
     "municipality_code": ("kommunekode", "kommune kode", "kommunenr", "municipality code"),
+    # Issue 13: explicit coordinates (WGS84, decimal point), else the postal code's centre.
+    "lat": ("lat", "latitude", "breddegrad"),
+    "lon": ("lon", "lng", "longitude", "længdegrad"),
     "db07_code": ("branchekode", "branche kode", "db07", "db07 kode", "db07 code", "industry code"),
     "db25_code": ("db25", "db25 kode", "db25 code"),
     "sector": ("branche", "sektor slug", "sector"),
@@ -180,7 +185,7 @@ def _default_contact_owner(payload: dict[str, Any]) -> str | None:
     """The job centre of the row's municipality, the owner of a new company without one."""
     place = lookup_postal_code(str(payload.get("postal_code", "")))
     municipality = payload.get("municipality_code") or (place and place.municipality_code)
-    return {LOLLAND: "jc_lolland", GULDBORGSUND: "jc_guldborgsund"}.get(str(municipality))
+    return job_centre_key(str(municipality)) if municipality else None
 
 
 def _problems_from_validation(
@@ -203,9 +208,9 @@ def _problems_from_validation(
                     row=row,
                     cvr=cvr,
                     field=header_of.get("contact_owner") or header_of.get("postal_code", field),
-                    message="Virksomheden ligger uden for Lolland og Guldborgsund, så "
-                    "kontaktejeren kan ikke udledes af postnummeret; angiv kontaktejer "
-                    "(jc_lolland, jc_guldborgsund eller blf) og kommunekode",
+                    message="Postnummeret afgør ikke kommunen (ukendt, eller det dækker "
+                    "flere kommuner), så kontaktejeren kan ikke udledes; angiv kommunekode "
+                    "(og evt. kontaktejer, fx jc_aarhus eller blf)",
                 )
             )
             continue
@@ -275,6 +280,18 @@ def _import_row(
 ) -> None:
     """Store one row in its own savepoint, or add its problems to the report."""
     cvr = normalise_digits(values.get("cvr", "")) or None
+    cpr_column = first_cpr_cell(values, codes={"p_number"})
+    if cpr_column is not None:
+        # The cell is not repeated, nor is it the row's CVR if that is where it stands.
+        report.rejected.append(
+            RowProblem(
+                row=row_number,
+                cvr=None if cpr_column == "cvr" else cvr,
+                field=header_of.get(cpr_column, cpr_column),
+                message=CPR_REFUSED_DA,
+            )
+        )
+        return
     if cvr and cvr in seen:
         report.rejected.append(
             RowProblem(

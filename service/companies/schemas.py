@@ -18,9 +18,17 @@ from pydantic import (
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from service.companies.codes import cvr_is_valid, normalise_digits, p_number_is_valid
+from service.cpr import reject_cpr_in_code
 from service.i18n import bilingual_error
-from service.places import DanishPostalCode, MunicipalityCode
-from service.schemas import UtcDatetime
+from service.organisations.schemas import OrganisationKey
+from service.places import (
+    DanishPostalCode,
+    Latitude,
+    Longitude,
+    MunicipalityCode,
+    incomplete_coordinates,
+)
+from service.schemas import FreeText, UtcDatetime
 from service.sectors import Sector
 
 
@@ -42,12 +50,10 @@ class SectorType(StrEnum):
     other = "other"
 
 
-class ContactOwner(StrEnum):
-    """Who holds the contact with the company."""
-
-    jc_lolland = "jc_lolland"
-    jc_guldborgsund = "jc_guldborgsund"
-    blf = "blf"
+# Who holds the contact with the company: the key of an organisation (issue 13; every job
+# centre, jc_lolland, jc_aarhus, ..., and business organisations such as blf). The format is
+# checked here, existence against the organisations table in the service.
+ContactOwner = OrganisationKey
 
 
 class UnskilledTasks(StrEnum):
@@ -150,10 +156,16 @@ def _check_phone(value: str) -> str:
 
 
 Cvr = Annotated[str, BeforeValidator(_strip_digits), AfterValidator(_check_cvr)]
-PNumber = Annotated[str, BeforeValidator(_strip_digits), AfterValidator(_check_p_number)]
+# A CPR number written with a separator is refused before the separators are dropped.
+PNumber = Annotated[
+    str,
+    BeforeValidator(_strip_digits),
+    BeforeValidator(reject_cpr_in_code),
+    AfterValidator(_check_p_number),
+]
 IndustryCode = Annotated[str, BeforeValidator(_strip_digits), AfterValidator(_check_industry_code)]
 Phone = Annotated[str, AfterValidator(_check_phone)]
-Email = Annotated[str, Field(max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
+Email = Annotated[FreeText, Field(max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
 Requirements = dict[RequirementKey, RequirementLevel]
 
 
@@ -162,8 +174,8 @@ class ContactPersonIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    name: Annotated[str, Field(min_length=1, max_length=200)]
-    title: Annotated[str | None, Field(max_length=200)] = None
+    name: Annotated[FreeText, Field(min_length=1, max_length=200)]
+    title: Annotated[FreeText | None, Field(max_length=200)] = None
     phone: Phone | None = None
     email: Email | None = None
     is_primary: bool = False
@@ -181,12 +193,12 @@ class CompanyFields(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     p_number: PNumber | None = None
-    name: Annotated[str | None, Field(min_length=1, max_length=200)] = None
-    address: Annotated[str | None, Field(max_length=200)] = None
+    name: Annotated[FreeText | None, Field(min_length=1, max_length=200)] = None
+    address: Annotated[FreeText | None, Field(max_length=200)] = None
     postal_code: DanishPostalCode | None = None
     municipality_code: MunicipalityCode | None = None
-    lat: Annotated[float | None, Field(ge=54.0, le=58.0)] = None
-    lon: Annotated[float | None, Field(ge=7.5, le=15.5)] = None
+    lat: Latitude | None = None
+    lon: Longitude | None = None
     db07_code: IndustryCode | None = None
     db25_code: IndustryCode | None = None
     sector: Sector | None = None
@@ -211,7 +223,7 @@ class CompanyCreate(CompanyFields):
     """A new company: CVR, name, postal code, contact owner and an industry code or sector."""
 
     cvr: Cvr
-    name: Annotated[str, Field(min_length=1, max_length=200)]
+    name: Annotated[FreeText, Field(min_length=1, max_length=200)]
     postal_code: DanishPostalCode
     contact_owner: ContactOwner
 
@@ -228,16 +240,9 @@ class CompanyCreate(CompanyFields):
                     en="Give an industry code (db07_code or db25_code) or a sector",
                 ),
             )
-        if (self.lat is None) != (self.lon is None):
-            raise _field_error(
-                "CompanyCreate",
-                "lon" if self.lon is None else "lat",
-                bilingual_error(
-                    "coordinates_incomplete",
-                    da="Angiv både lat og lon, eller ingen af dem",
-                    en="Give both lat and lon, or neither",
-                ),
-            )
+        incomplete = incomplete_coordinates(self.lat, self.lon)
+        if incomplete is not None:
+            raise _field_error("CompanyCreate", *incomplete)
         return self
 
 

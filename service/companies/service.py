@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 from collections import defaultdict
 from datetime import datetime
@@ -35,20 +36,15 @@ from service.companies.schemas import (
     CompanyFields,
     CompanyPublic,
     CompanyUpdate,
-    ContactOwner,
     ContactPersonIn,
     ContactPersonPublic,
     ContactPoint,
 )
 from service.errors import validation_failed_from
+from service.organisations import service as organisations_service
 from service.pagination import as_utc, paginate
-from service.places import lookup_postal_code
+from service.places import locate
 
-CONTACT_OWNER_NAMES = {
-    ContactOwner.jc_lolland: "Jobcenter Lolland",
-    ContactOwner.jc_guldborgsund: "Jobcenter Guldborgsund",
-    ContactOwner.blf: "Business Lolland-Falster",
-}
 SEARCH_TEXT_LENGTH = 600  # companies.search_text is VARCHAR(600)
 # Columns a caller sets directly; contacts and derived columns are handled separately.
 _PLAIN_FIELDS = set(CompanyFields.model_fields) - {"contacts"}
@@ -60,7 +56,7 @@ def check_write_scope(actor: Principal, municipality_code: str) -> None:
         raise CompanyOutOfScopeError(municipality_code)
 
 
-def _resolve(data: CompanyCreate, *, coordinates_given: bool) -> dict[str, Any]:
+def _resolve(data: CompanyCreate, *, session: Session, coordinates_given: bool) -> dict[str, Any]:
     """The stored columns for validated input: sector, municipality, city and coordinates filled."""
     values = data.model_dump(include=_PLAIN_FIELDS | {"cvr"})
     for field, version in (("db07_code", "DB07"), ("db25_code", "DB25")):
@@ -73,24 +69,15 @@ def _resolve(data: CompanyCreate, *, coordinates_given: bool) -> dict[str, Any]:
             )
     if data.sector is None:
         values["sector"] = sector_from_codes(data.db07_code, data.db25_code)
-    place = lookup_postal_code(data.postal_code)
-    if data.municipality_code is None:
-        if place is None:
-            raise CompanyDataError(
-                "municipality_code",
-                f"Postnummer {data.postal_code} ligger uden for Lolland og Guldborgsund; "
-                "angiv kommunekoden",
-                f"Postal code {data.postal_code} is outside Lolland and Guldborgsund; "
-                "give the municipality code",
-            )
-        values["municipality_code"] = place.municipality_code
-    values["city"] = place.city if place else None
-    if coordinates_given and data.lat is not None:
-        values["coordinates_source"] = "given"
-    elif place is not None:
-        values.update(lat=place.lat, lon=place.lon, coordinates_source="postal_code")
-    else:
-        values.update(lat=None, lon=None, coordinates_source=None)
+    organisations_service.require_organisation(session, key=data.contact_owner)
+    location = locate(
+        session,
+        postal_code=data.postal_code,
+        municipality_code=data.municipality_code,
+        lat=data.lat if coordinates_given else None,
+        lon=data.lon if coordinates_given else None,
+    )
+    values.update(dataclasses.asdict(location))
     values["requirements"] = {str(k): str(v) for k, v in (data.requirements or {}).items()}
     for field, default in (("sector_type", "private"), ("is_ambassador", False)):
         if values.get(field) is None:
@@ -122,7 +109,7 @@ def create_company(
     session: Session, *, data: CompanyCreate, actor: Principal, is_demo: bool = False
 ) -> Company:
     """Register a company; 409 if the CVR number is taken."""
-    values = _resolve(data, coordinates_given=data.lat is not None)
+    values = _resolve(data, session=session, coordinates_given=data.lat is not None)
     check_write_scope(actor, values["municipality_code"])
     existing = find_company_by_cvr(session, cvr=data.cvr)
     if existing is not None:
@@ -178,7 +165,7 @@ def update_company(
     check_write_scope(actor, company.municipality_code)
     patch = data.model_dump(exclude_unset=True)
     merged, coordinates_given = _as_create(company, patch)
-    values = _resolve(merged, coordinates_given=coordinates_given)
+    values = _resolve(merged, session=session, coordinates_given=coordinates_given)
     check_write_scope(actor, values["municipality_code"])
     changed = sorted(k for k, v in values.items() if getattr(company, k) != v)
     for key, value in values.items():
@@ -296,7 +283,7 @@ def contact_points(path: str | None = None) -> tuple[ContactPoint, ...]:
     lines = [line for line in text.splitlines() if line and not line.startswith("#")]
     return tuple(
         ContactPoint(
-            owner=ContactOwner(row["owner"]),
+            owner=row["owner"],
             name=row["name"],
             phone=row["phone"] or None,
             email=row["email"] or None,
@@ -311,7 +298,7 @@ def business_card(
     session: Session, *, company: Company, contact_points_file: str | None = None
 ) -> BusinessCard:
     """The extended business card: the company's contacts and every unit it can call."""
-    owner = ContactOwner(company.contact_owner)
+    owner = company.contact_owner
     points = sorted(contact_points(contact_points_file), key=lambda p: p.owner != owner)
     warnings = [
         f"Telefonnummer for {p.name} er ikke indlæst og kontrolleret (se docs/operations.md)"
@@ -323,7 +310,7 @@ def business_card(
         company_id=company.id,
         company_name=company.name,
         contact_owner=owner,
-        contact_owner_name=CONTACT_OWNER_NAMES[owner],
+        contact_owner_name=organisations_service.organisation_names(session).get(owner, owner),
         contacts=[_contact_public(c) for c in contacts],
         contact_points=list(points),
         warnings=warnings,

@@ -12,9 +12,8 @@ from sqlalchemy import select as sql_select
 from sqlmodel import Session, col
 
 from service.auth.principal import Principal
-from service.companies import service as companies_service
 from service.companies.models import Company
-from service.companies.schemas import ContactOwner
+from service.organisations import service as organisations_service
 from service.overview import queries
 from service.overview import suppression as sdc
 from service.overview.outreach import outreach_counts
@@ -30,7 +29,7 @@ from service.overview.service import check_filters, disclosure, exact_counts
 from service.placements import queries as placements_queries
 from service.placements.models import Placement
 from service.placements.states import PlacementStatus, PlacementType
-from service.places import PROGRAMME_MUNICIPALITIES
+from service.places import municipality_name
 from service.sectors import SECTOR_NAMES_DA, Sector
 
 CONVERSION_RULE_DA = (
@@ -93,16 +92,15 @@ def _summary_groups(
     base = sql_select(*_summary_columns(counts)).select_from(Company)
     base = base.join(counts, counts.c.company_id == Company.id).where(*clauses)
     grouped = base.add_columns(*keys).group_by(*keys).order_by(*keys)
+    owner_names = organisations_service.organisation_names(session)
     groups = [
         SummaryGroup(
             sector=row.sector,
             sector_name=SECTOR_NAMES_DA.get(Sector(row.sector), row.sector),
             municipality_code=row.municipality_code,
-            municipality_name=PROGRAMME_MUNICIPALITIES.get(row.municipality_code),
+            municipality_name=municipality_name(row.municipality_code),
             contact_owner=row.contact_owner,
-            contact_owner_name=companies_service.CONTACT_OWNER_NAMES[
-                ContactOwner(row.contact_owner)
-            ],
+            contact_owner_name=owner_names.get(row.contact_owner, row.contact_owner),
             **_cell(row, exact),
         )
         for row in session.execute(grouped)

@@ -19,6 +19,8 @@ SERVICE = ROOT / "service"
 # inserted where their imports put them.
 DOMAIN_ORDER: tuple[tuple[str, ...], ...] = (
     ("auth", "changefeed"),
+    # Issue 13: organisations own company contacts (contact_owner), so they sit below companies.
+    ("organisations",),
     ("companies", "forecasts"),
     ("tasks",),
     ("citizens",),

@@ -163,7 +163,7 @@ class TestCompanies:
         [
             ({"sector": "skibsfart"}, "sector"),
             ({"municipality_code": "36"}, "municipality_code"),
-            ({"contact_owner": "kommunen"}, "contact_owner"),
+            ({"contact_owner": "Kommunen!"}, "contact_owner"),
             ({"size_band": "7"}, "size_band"),
             ({"active_from": "i går"}, "active_from"),
             ({"format": "pdf"}, "format"),
