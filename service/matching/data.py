@@ -19,8 +19,8 @@ from sqlmodel import Session, col, select
 from service.citizens.models import BipMeasurement, Citizen
 from service.companies.models import Company
 from service.forecasts import service as forecasts_service
-from service.matching.features import BIP_KEYS, Citizens, FloatArray, Openings
-from service.matching.history import CompanyHistory, company_history
+from service.matching.features import BIP_KEYS, Citizens, CompanyHistory, FloatArray, Openings
+from service.matching.history import company_history
 from service.placements import service as placements_service
 from service.sectors import Sector
 from service.tasks.models import Task, TaskOpening

@@ -27,12 +27,14 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from service.matching import ranking
 from service.matching.features import (
     DIMENSIONS,
     HISTORY_MIN_QUOTED,
     NO_CAR_COMFORT_KM,
     FloatArray,
 )
+from service.matching.model import ScoringModel
 
 PREFERENCE_FLOOR = 0.6
 COMMUTE_WEIGHT = 0.3
@@ -120,6 +122,23 @@ def score_parts(
         }
     )
     parts["score"] = np.clip(chance * preference * feasibility * parts["spreading"], 0, 1)
+    return parts
+
+
+def model_parts(
+    features: pd.DataFrame, model: ScoringModel, congestion: FloatArray | None = None
+) -> pd.DataFrame:
+    """Chance, band, score parts, the pair fit (ranking.py) and the grouped log-odds, per pair.
+
+    The one place serving turns a feature frame into what the answers show (both the service
+    and the matching index's scoring call it).
+    """
+    contributions = model.contributions(features)
+    chance = 1.0 / (1.0 + np.exp(-(contributions.sum(axis=1) + model.intercept)))
+    parts = score_parts(features, chance, congestion, model.chance_band(chance))
+    parts["pair_fit"] = ranking.pair_fit(contributions, model.columns)
+    for group, values in grouped_log_odds_columns(contributions, model.columns).items():
+        parts[f"lo_{group}"] = values
     return parts
 
 

@@ -8,6 +8,7 @@ Gender, age, ethnicity and diagnoses are not inputs here, so they cannot become 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -52,6 +53,14 @@ class Citizens:
 
     def __len__(self) -> int:
         return int(self.bip.shape[0])
+
+    def take(self, rows: IntArray) -> Citizens:
+        """The citizens at the given rows (an unset optional column stays unset)."""
+        values: dict[str, Any] = {
+            name: None if (column := getattr(self, name)) is None else column[rows]
+            for name in self.__dataclass_fields__
+        }
+        return Citizens(**values)
 
 
 @dataclass(frozen=True)
@@ -158,6 +167,27 @@ PAIR_FIT_COLUMNS = (
     "hours_fit",
     "requirement_conflicts",
 )
+
+
+# Table 6.12: internship with or without support, (35 + 20) / (191 + 138) reached paid or
+# supported hours: the prior where a sector has too little history of its own.
+PROGRAMME_INTERNSHIP_RATE = 55 / 329
+
+
+@dataclass(frozen=True)
+class CompanyHistory:
+    """Ended internships per company (converted, ended) and the prior rate per sector."""
+
+    by_company: dict[str, tuple[int, int]]
+    sector_rate: dict[str, float]
+
+    def record(self, company_id: str) -> tuple[int, int]:
+        """(converted, ended) for a company; (0, 0) for one without history."""
+        return self.by_company.get(company_id, (0, 0))
+
+    def prior(self, sector: str) -> float:
+        """The rate a company of the sector is shrunk toward."""
+        return self.sector_rate.get(sector, PROGRAMME_INTERNSHIP_RATE)
 
 
 def shrunk_history(converted: FloatArray, ended: FloatArray, prior_rate: FloatArray) -> FloatArray:
@@ -270,3 +300,11 @@ def hard_filters(
         "commute": ~(distance_km <= citizens.max_commute_km[ci]),
         "no_hours": citizens.hours_available[ci] <= 0,
     }
+
+
+def all_pairs(n: int, m: int) -> tuple[IntArray, IntArray]:
+    """Index arrays of every (citizen, opening) pair of n citizens and m openings."""
+    return (
+        np.repeat(np.arange(n, dtype=np.int64), m),
+        np.tile(np.arange(m, dtype=np.int64), n),
+    )

@@ -9,36 +9,16 @@ the programme's rate from Table 6.12 instead.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from sqlalchemy import case, func
 from sqlmodel import Session, col, select
 
 from service.companies.models import Company
+from service.matching.features import CompanyHistory
 from service.placements.models import Placement
 from service.placements.queries import internship_converted_clause
 from service.placements.states import PlacementStatus, PlacementType
 
-# Table 6.12: internship with or without support, (35 + 20) / (191 + 138) reached paid or
-# supported hours: the prior where a sector has too little history of its own.
-PROGRAMME_INTERNSHIP_RATE = 55 / 329
 MIN_SECTOR_ENDED = 20
-
-
-@dataclass(frozen=True)
-class CompanyHistory:
-    """Ended internships per company (converted, ended) and the prior rate per sector."""
-
-    by_company: dict[str, tuple[int, int]]
-    sector_rate: dict[str, float]
-
-    def record(self, company_id: str) -> tuple[int, int]:
-        """(converted, ended) for a company; (0, 0) for one without history."""
-        return self.by_company.get(company_id, (0, 0))
-
-    def prior(self, sector: str) -> float:
-        """The rate a company of the sector is shrunk toward."""
-        return self.sector_rate.get(sector, PROGRAMME_INTERNSHIP_RATE)
 
 
 def company_history(session: Session) -> CompanyHistory:

@@ -158,16 +158,11 @@ def score_pairs(
     features = features[keep].reset_index(drop=True)
     features["citizen_row"] = ci[keep]
     features["opening_row"] = oj[keep]
-    contributions = model.contributions(features)
-    chance = 1.0 / (1.0 + np.exp(-(contributions.sum(axis=1) + model.intercept)))
     frame = openings.frame
     proposals = frame["proposals"].to_numpy()[oj[keep]]
     positions = frame["positions"].to_numpy()[oj[keep]]
     congestion = np.maximum(0, proposals - positions) / positions
-    parts = explain.score_parts(features, chance, congestion, model.chance_band(chance))
-    parts["pair_fit"] = ranking.pair_fit(contributions, model.columns)
-    for group, values in explain.grouped_log_odds_columns(contributions, model.columns).items():
-        parts[f"lo_{group}"] = values
+    parts = explain.model_parts(features, model, congestion)
     return features, parts, counts
 
 

@@ -17,6 +17,7 @@ from service.citizens.models import BipMeasurement, Citizen
 from service.companies.models import Company
 from service.matching import service as matching_service
 from service.matching import synthetic
+from service.matching.features import BIP_KEYS
 from service.matching.model import CHANCE_LABEL_DA, train
 from service.placements.models import Placement
 from service.tasks.normaliser import sector_wishes
@@ -25,21 +26,7 @@ from tests.factories import make_company, valid_cvr
 from tests.matching.test_matching_api import API, _opening, headers, matches
 
 CARE_WISH = "arbejde med ældre mennesker, omsorg og pleje"
-NEUTRAL = dict.fromkeys(
-    (
-        "job_goal",
-        "substance_abuse",
-        "daily_energy",
-        "social_support",
-        "cooperation",
-        "contacting_strangers",
-        "health",
-        "competences_usable",
-        "can_manage_job",
-        "job_search_knowledge",
-    ),
-    3,
-)
+NEUTRAL = dict.fromkeys(BIP_KEYS, 3)
 
 
 @dataclass
