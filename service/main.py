@@ -16,6 +16,7 @@ from service.bustours.router import router as bustours_router
 from service.citizen_record_router import router as citizen_record_router
 from service.citizens.router import router as citizens_router
 from service.companies.router import router as companies_router
+from service.company_removal_router import router as company_removal_router
 from service.config import Settings, get_settings
 from service.db import make_engine
 from service.errors import install_error_handlers
@@ -81,6 +82,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.include_router(system_router, prefix=API_PREFIX, dependencies=authenticated)
     app.include_router(auth_router, prefix=API_PREFIX, dependencies=authenticated)
     app.include_router(companies_router, prefix=API_PREFIX, dependencies=authenticated)
+    app.include_router(company_removal_router, prefix=API_PREFIX, dependencies=authenticated)
     app.include_router(tasks_router, prefix=API_PREFIX, dependencies=authenticated)
     app.include_router(forecasts_router, prefix=API_PREFIX, dependencies=authenticated)
     app.include_router(citizens_router, prefix=API_PREFIX, dependencies=authenticated)

@@ -261,10 +261,12 @@ class TestMatrix:
             assert Role.admin in roles, path
             integration_allowed = path.startswith(f"{API}/overview/") or path == f"{API}/me"
             assert (Role.integration in roles) == integration_allowed, (method, path)
-            # The audit log, and a citizen's audit trail, are for admins only.
+            # The audit log, a citizen's audit trail and adding a contact-owner organisation
+            # (docs/permissions.md) are for admins only.
             admin_only = (
                 re.match(rf"{API}/(users|keys|audit)\b", path) is not None
                 or path == f"{API}/citizens/{{citizen_id}}/audit"
+                or (method == "POST" and path == f"{API}/organisations")
             )
             assert (roles == ADMIN_ONLY) == admin_only, (method, path)
             company_write = (

@@ -45,6 +45,9 @@ def list_companies(
     updated_since: UpdatedSinceQuery = None,
     limit: LimitQuery = DEFAULT_LIMIT,
     cursor: CursorQuery = None,
+    include_archived: Annotated[
+        bool, Query(description="Also archived companies (kept for their placements' history)")
+    ] = False,
 ) -> Page[CompanyPublic]:
     """Search the company register by name, CVR or address, sector and municipality."""
     rows, next_cursor = companies_service.list_companies(
@@ -55,6 +58,7 @@ def list_companies(
         updated_since=updated_since,
         limit=limit,
         cursor=cursor,
+        include_archived=include_archived,
     )
     return Page[CompanyPublic](
         items=companies_service.companies_public(session, rows), next_cursor=next_cursor
@@ -96,10 +100,8 @@ def update_company(
     return companies_service.companies_public(session, [company])[0]
 
 
-@router.delete("/{company_id}", status_code=status.HTTP_204_NO_CONTENT)
-def delete_company(actor: Writer, company: CompanyDep, session: SessionDep) -> None:
-    """Remove a company and its contact persons."""
-    companies_service.delete_company(session, company=company, actor=actor)
+# DELETE /companies/{id} reaches beyond this domain (placements keep a company): it is in
+# service/company_removal_router.py.
 
 
 @router.get("/{company_id}/contacts", response_model=BusinessCard)

@@ -277,6 +277,11 @@ class CompanyPublic(BaseModel):
     contacts: list[ContactPersonPublic]
     created_at: UtcDatetime
     updated_at: UtcDatetime
+    archived_at: UtcDatetime | None = Field(
+        default=None,
+        description="Set when the company was removed while it had placements: kept for their "
+        "history, left out of lists, matching and bus tours",
+    )
 
 
 class ContactPoint(BaseModel):

@@ -190,7 +190,8 @@ def update_company(
 
 
 def delete_company(session: Session, *, company: Company, actor: Principal) -> None:
-    """Remove a company and its contacts."""
+    """Remove a company and its contacts. Only for a company nothing refers to: a company with
+    placements is archived instead (``service/company_removal.py`` decides)."""
     check_write_scope(actor, company.municipality_code)
     session.delete(company)
     session.flush()
@@ -205,6 +206,26 @@ def delete_company(session: Session, *, company: Company, actor: Principal) -> N
     changefeed.record_company_changes(session, company_ids=[company.id], only_tracked=True)
 
 
+def archive_company(session: Session, *, company: Company, actor: Principal) -> None:
+    """Archive a company that has placements: it stays for their history (name, CVR, address),
+    leaves lists and matching, and its contact persons' personal data is erased."""
+    check_write_scope(actor, company.municipality_code)
+    erased = len(contacts_by_company(session, [company.id]).get(company.id, []))
+    _replace_contacts(session, company.id, [])
+    company.archived_at = company.updated_at = clock.now()
+    session.add(company)
+    session.flush()
+    record_audit(
+        session,
+        actor=actor,
+        action="archive",
+        entity_type="company",
+        entity_id=company.id,
+        detail={"cvr": company.cvr, "contacts_erased": erased},
+    )
+    changefeed.record_company_changes(session, company_ids=[company.id], only_tracked=True)
+
+
 def list_companies(
     session: Session,
     *,
@@ -214,9 +235,13 @@ def list_companies(
     updated_since: datetime | None,
     limit: int,
     cursor: str | None,
+    include_archived: bool = False,
 ) -> tuple[list[Company], str | None]:
-    """One page of companies matching the filters; by name, or by change time when syncing."""
+    """One page of companies matching the filters; by name, or by change time when syncing.
+    Archived companies only when asked for."""
     statement = select(Company)
+    if not include_archived:
+        statement = statement.where(col(Company.archived_at).is_(None))
     if q:
         # A CVR number typed in groups ("12 34 56 78") is searched as its digits.
         digits = normalise_digits(q)

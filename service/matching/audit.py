@@ -19,9 +19,12 @@ from sqlmodel import Session, col, select
 
 from service.citizens.models import Citizen
 from service.matching import service as matching_service
-from service.matching.data import load_citizens, load_openings
+from service.matching.cache import cache_for
+from service.matching.data import load_citizens
 from service.matching.features import HISTORY_PRIOR_STRENGTH, all_pairs, bip_filled
+from service.matching.index import OpeningBatch, batch, open_for_suggestions
 from service.matching.model import ScoringModel
+from service.matching.scoring import score_pairs
 from service.matching.synthetic import COMBINATIONS
 
 # A nice_to opening's top candidates should look like the citizens in general (issue 14).
@@ -73,6 +76,17 @@ def readiness_by_opening_type(
     return result
 
 
+def open_openings(
+    session: Session, *, today: date, opening_ids: list[str] | None = None
+) -> OpeningBatch:
+    """The open openings of the matching index (all, or the given ones) as one batch."""
+    view = cache_for(session).view(session, today=today)
+    index = view.index
+    rows = index.rows_of(opening_ids) if opening_ids is not None else np.arange(len(index))
+    kept, _ = open_for_suggestions(index, view.overlay, rows)
+    return batch(index, view.overlay, kept)
+
+
 def model_audit(
     session: Session, *, model: ScoringModel, today: date, top_k: int = 10
 ) -> dict[str, Any]:
@@ -86,9 +100,10 @@ def model_audit(
     readiness: dict[str, dict[str, float]] = {}
     if ids:
         citizens = load_citizens(session, citizen_ids=ids)
-        openings, _ = load_openings(session, today=today)
-        ci, oj = all_pairs(len(citizens.frame), len(openings.frame))
-        features, parts, _ = matching_service.score_pairs(citizens, openings, ci, oj, model)
+        openings = open_openings(session, today=today)
+        ci, oj = all_pairs(len(citizens.frame), len(openings))
+        scored = score_pairs(citizens, openings, ci, oj, model)
+        features, parts = scored.features, scored.parts
         readiness = readiness_by_opening_type(
             features["citizen_row"].to_numpy(),
             features["opening_row"].to_numpy(),

@@ -39,7 +39,8 @@ from service.sectors import SECTOR_NAMES_DA, Sector
 
 RULE_DA = (
     'Antal borgere på 1 eller 2 vises som "<3" (i ånden af Danmarks Statistiks '
-    "diskretionsregler); summer og forløb over tid indeholder kun de viste tal."
+    'diskretionsregler); en sum, der omfatter et "<3", vises som "skjult" (eller "<3"), aldrig '
+    "som et for lille tal; forløb over tid (målene) tæller kun de viste tal og er nedre grænser."
 )
 # Rows fetched per query when an export walks the whole overview.
 EXPORT_CHUNK = 500

@@ -51,13 +51,8 @@ def _summary_columns(counts: Any) -> list[Any]:
         columns.append(func.sum(has).label(f"with_{field}"))
     for field in queries.COUNT_FIELDS:
         value = counts.c[field]
-        shown = case((value >= sdc.THRESHOLD, value), else_=0)
         hidden = case((and_(value > 0, value < sdc.THRESHOLD), 1), else_=0)
-        columns += [
-            func.sum(value).label(field),
-            func.sum(shown).label(f"{field}__shown"),
-            func.sum(hidden).label(f"{field}__hidden"),
-        ]
+        columns += [func.sum(value).label(field), func.sum(hidden).label(f"{field}__hidden")]
     return columns
 
 
@@ -70,11 +65,8 @@ def _cell(row: Any, exact: bool) -> dict[str, Any]:
         "hidden_cells": {},
     }
     for field in queries.COUNT_FIELDS:
-        if exact:
-            values[field] = _int(getattr(row, field))
-            continue
-        values[field] = _int(getattr(row, f"{field}__shown"))
-        hidden = _int(getattr(row, f"{field}__hidden"))
+        hidden = 0 if exact else _int(getattr(row, f"{field}__hidden"))
+        values[field] = sdc.shown_total(_int(getattr(row, field)), hidden, exact=exact)
         if hidden:
             values["hidden_cells"][field] = hidden
     return values
@@ -214,9 +206,11 @@ def summary(session: Session, *, actor: Principal, filters: OverviewFilters) -> 
     check_filters(filters)
     exact = exact_counts(actor)
     groups, totals = _summary_groups(session, filters, exact)
+    hidden = bool(totals.hidden_cells) or any(g.hidden_cells for g in groups)
     return OverviewSummary(
         groups=groups,
         totals=totals,
+        hidden_totals_note=sdc.HIDDEN_TOTAL_NOTE_DA if hidden else None,
         unskilled_tasks=_unskilled(session, filters),
         conversion_by_sector=_conversion(session, filters, exact),
         conversion_rule=CONVERSION_RULE_DA,

@@ -18,13 +18,14 @@ from service import clock
 from service.auth.principal import CLI_PRINCIPAL
 from service.citizens.models import Citizen
 from service.db import make_engine
-from service.forecasts import service as forecasts_service
 from service.demo import load_demo
+from service.forecasts import service as forecasts_service
 from service.matching import service as matching_service
-from service.matching.audit import TOP_MEAN_BIP_TOLERANCE, readiness_by_opening_type
-from service.matching.data import load_citizens, load_openings
+from service.matching.audit import TOP_MEAN_BIP_TOLERANCE, open_openings, readiness_by_opening_type
+from service.matching.data import load_citizens
 from service.matching.features import all_pairs, bip_filled
 from service.matching.model import ScoringModel
+from service.matching.scoring import score_pairs
 from service.migrations_runner import upgrade_database
 from tests.conftest import fresh_database_url
 
@@ -52,9 +53,10 @@ def test_top_suggestions_carry_chances_in_the_evaluation_s_range(
     with Session(engine) as session:
         ids = list(session.exec(select(Citizen.id).where(col(Citizen.status) == "active")).all())
         citizens = load_citizens(session, citizen_ids=ids)
-        openings, _ = load_openings(session, today=clock.today())
-        ci, oj = all_pairs(len(citizens.frame), len(openings.frame))
-        features, parts, _ = matching_service.score_pairs(citizens, openings, ci, oj, model)
+        openings = open_openings(session, today=clock.today())
+        ci, oj = all_pairs(len(citizens.frame), len(openings))
+        scored = score_pairs(citizens, openings, ci, oj, model)
+        features, parts = scored.features, scored.parts
     rows = features["citizen_row"].to_numpy()
     order = np.lexsort((-parts["score"].to_numpy(), rows))
     first = order[np.r_[True, rows[order][1:] != rows[order][:-1]]]

@@ -8,7 +8,8 @@ from sqlmodel import Session
 
 from service import clock
 from service.companies.models import Company
-from service.matching.data import load_citizens, load_openings
+from service.matching.audit import open_openings
+from service.matching.data import load_citizens
 from service.matching.model import MODEL_COLUMNS
 from service.matching.outcomes import outcome_features
 from service.matching.pairs import build_pair_features
@@ -22,7 +23,7 @@ def test_training_and_serving_build_the_same_features_for_the_same_pairs(
 ) -> None:
     served_ids = [cases.openings[k] for k in ("old_shelves", "other_shelves", "new_shelves")]
     people = [cases.shopper.id, cases.care.id, cases.danish_one.id]
-    openings, _ = load_openings(session, today=clock.today(), opening_ids=served_ids)
+    openings = open_openings(session, today=clock.today(), opening_ids=served_ids)
     citizens = load_citizens(session, citizen_ids=people)
     n, m = len(people), len(served_ids)
     ci = np.repeat(np.arange(n, dtype=np.int64), m)
@@ -31,7 +32,7 @@ def test_training_and_serving_build_the_same_features_for_the_same_pairs(
 
     rows: list[tuple[str, TaskOpening, Company, Task]] = []
     for c, o in zip(ci, oj, strict=True):
-        opening = session.get(TaskOpening, str(openings.frame["opening_id"].iat[int(o)]))
+        opening = session.get(TaskOpening, openings.record(int(o)).opening_id)
         assert opening is not None
         task = session.get(Task, opening.task_id)
         assert task is not None
