@@ -21,7 +21,13 @@ from service.companies.models import Company
 from service.config import get_settings
 from service.db import make_engine
 from service.matching import service as ms
-from service.matching.data import load_citizens, load_openings
+from service.matching.data import load_citizens
+
+try:  # the matching index (issue 13) and after
+    from service.matching.audit import open_openings
+    from service.matching.scoring import score_pairs as index_score_pairs
+except ImportError:  # before: the per-request loader
+    open_openings = None  # type: ignore[assignment]
 from service.matching.features import BIP_KEYS, all_pairs
 from service.tasks import catalogue
 from service.tasks.models import Task, TaskOpening
@@ -126,9 +132,21 @@ def main() -> None:
             ).all()
         )
         citizens = load_citizens(session, citizen_ids=ids)
-        openings, _ = load_openings(session, today=today)
-        ci, oj = all_pairs(len(citizens.frame), len(openings.frame))
-        features, parts, _ = ms.score_pairs(citizens, openings, ci, oj, model)
+        if open_openings is not None:
+            openings = open_openings(session, today=today)
+            ci, oj = all_pairs(len(citizens.frame), len(openings))
+            scored = index_score_pairs(citizens, openings, ci, oj, model)
+            features, parts = scored.features, scored.parts
+            nice = openings.arrays.nice_to
+            opening_id_of = [openings.record(i).opening_id for i in range(len(openings))]
+        else:
+            from service.matching.data import load_openings  # type: ignore[attr-defined]
+
+            openings, _ = load_openings(session, today=today)
+            ci, oj = all_pairs(len(citizens.frame), len(openings.frame))
+            features, parts, _ = ms.score_pairs(citizens, openings, ci, oj, model)
+            nice = openings.arrays.nice_to
+            opening_id_of = list(openings.frame["opening_id"])
         prob = parts["chance"].to_numpy() if "chance" in parts else parts["probability"].to_numpy()
         score = parts["score"].to_numpy()
         crow = features["citizen_row"].to_numpy()
@@ -155,13 +173,12 @@ def main() -> None:
         print(f"all citizens' mean BIP {bip_mean.mean():.2f}")
 
         # --- candidate lists -------------------------------------------------------------
-        nice = openings.arrays.nice_to
         rng = np.random.default_rng(14)
         for label, pool in (("nice_to", np.flatnonzero(nice)), ("need_to", np.flatnonzero(~nice))):
             sample = rng.choice(pool, size=min(40, len(pool)), replace=False)
             top_bip, ordinary, total, rank_corr = [], 0, 0, []
             for o in sample:
-                opening_id = str(openings.frame["opening_id"].iat[o])
+                opening_id = str(opening_id_of[o])
                 opening = session.get(TaskOpening, opening_id)
                 company = session.get(Company, opening.company_id)
                 result = ms.suggest_candidates(
