@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEV_STAMP := $(VENV)/.installed-dev
 
-.PHONY: run test check format lint typecheck bench soak fault clean
+.PHONY: run test check format lint typecheck bench soak fault clean static
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -19,15 +19,33 @@ $(DEV_STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e ".[dev]"
 	touch $@ $(STAMP)
 
-run: $(STAMP)
+# The design system (dkfds) and htmx come from the npm registry (package-lock.json); their built
+# files are copied into the ignored service/web/static/vendor/ that the pages serve (issue 16).
+VENDOR := service/web/static/vendor
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+$(VENDOR)/.installed: node_modules/.installed
+	rm -rf $(VENDOR)
+	mkdir -p $(VENDOR)/dkfds $(VENDOR)/htmx
+	cp -R node_modules/dkfds/dist/css node_modules/dkfds/dist/js node_modules/dkfds/dist/fonts \
+		node_modules/dkfds/dist/img $(VENDOR)/dkfds/
+	cp node_modules/htmx.org/dist/htmx.min.js $(VENDOR)/htmx/
+	touch $@
+
+static: $(VENDOR)/.installed
+
+run: $(STAMP) static
 	$(BIN)/kantmatch init
 	$(BIN)/kantmatch demo
 	@echo ""
 	@echo "Kantmatch kører på http://127.0.0.1:8000  (API-dokumentation: http://127.0.0.1:8000/docs)"
+	@echo "Log ind med en af demo-e-mailadresserne ovenfor og adgangskoden kantmatch-demo."
 	@echo "Prøv:  curl -H 'Authorization: Bearer km_demo_admin' http://127.0.0.1:8000/api/v1/companies?limit=3"
 	$(BIN)/kantmatch serve --host 127.0.0.1 --port 8000
 
-test: $(DEV_STAMP)
+test: $(DEV_STAMP) static
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 format: $(DEV_STAMP)
@@ -61,4 +79,4 @@ fault: $(DEV_STAMP)
 check: lint typecheck test
 
 clean:
-	rm -rf $(VENV) var/*.db var/*.db-wal var/*.db-shm .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) node_modules $(VENDOR) var/*.db var/*.db-wal var/*.db-shm .pytest_cache .mypy_cache .ruff_cache

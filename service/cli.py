@@ -59,6 +59,7 @@ def demo(
 ) -> None:
     """Load fictional demo users and companies (once; refused in production)."""
     from service.demo import load_demo
+    from service.demo.logins import DEMO_PASSWORD, ensure_demo_logins
 
     if cli_settings().environment == "production":
         typer.echo(
@@ -67,6 +68,7 @@ def demo(
         raise typer.Exit(code=1)
     with session_scope() as session:
         result = load_demo(session, seed=seed)
+        logins = ensure_demo_logins(session)  # issue 16: one web login per role
     if result.already_loaded:
         typer.echo("Demodata findes allerede; intet ændret.")
     else:
@@ -74,6 +76,9 @@ def demo(
     typer.echo("Demo-API-nøgler (kun til demo; send som 'Authorization: Bearer <nøgle>'):")
     for key, name in result.keys.items():
         typer.echo(f"  {key:<28} {name}")
+    typer.echo(f"Demo-logins til siderne (adgangskode for alle: {DEMO_PASSWORD}):")
+    for email, name in logins.items():
+        typer.echo(f"  {email:<44} {name}")
 
 
 @keys_app.command("create")
@@ -165,10 +170,17 @@ def import_postal_codes(
     dry_run: Annotated[bool, typer.Option(help="Check the file without storing")] = False,
 ) -> None:
     """Import DAWA's postnumre CSV (postal-code centres); one broken line and nothing is stored."""
+    from service.citizens.models import Citizen
+    from service.companies.models import Company
+    from service.places import refresh_postal_coordinates
     from service.postal_import import import_postal_codes as run_import
 
+    refreshed = {"virksomheder": 0, "borgere": 0}
     with session_scope() as session:
         report = run_import(session, content=file.read_bytes(), filename=file.name, dry_run=dry_run)
+        if report.stored:  # stored rows get the new centres unless their own were given
+            refreshed["virksomheder"] = refresh_postal_coordinates(session, Company)
+            refreshed["borgere"] = refresh_postal_coordinates(session, Citizen)
     for problem in report.rejected:
         typer.echo(f"  linje {problem.line} {problem.field}: {problem.message}")
     for problem in report.skipped:
@@ -183,6 +195,11 @@ def import_postal_codes(
         f"{prefix}{len(report.rows)} postnumre med koordinater, "
         f"{len(report.skipped)} sprunget over ({report.source})"
     )
+    if report.stored:
+        typer.echo(
+            f"Nye koordinater: {refreshed['virksomheder']} virksomheder, "
+            f"{refreshed['borgere']} borgere (egne koordinater bevaret)"
+        )
 
 
 @app.command()

@@ -27,6 +27,7 @@ from service.matching.router import router as matching_router
 from service.meetings.router import router as meetings_router
 from service.mentors.router import router as mentors_router
 from service.middleware import RequestGuardMiddleware, install_log_redaction
+from service.openapi import document_errors
 from service.organisations.router import router as organisations_router
 from service.overview.router import router as overview_router
 from service.pagination import cursor_cipher
@@ -36,6 +37,7 @@ from service.reminders.router import status_router as sms_status_router
 from service.system import public_router as system_public_router
 from service.system import router as system_router
 from service.tasks.router import router as tasks_router
+from service.web.router import install_web
 
 API_PREFIX = "/api/v1"
 
@@ -64,6 +66,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         description="Opgaver frem for stillinger: match af virksomheders opgaver og borgere "
         "fra kanten af arbejdsmarkedet (Lolland og Guldborgsund).",
         lifespan=lifespan,
+        docs_url=None,  # served by service/web with local Swagger UI files (issue 16)
     )
     app.state.settings = settings
     app.state.engine = app_engine
@@ -97,4 +100,6 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.include_router(organisations_router, prefix=API_PREFIX, dependencies=authenticated)
     # Authenticated by the gateway's shared secret, not an API key (see docs/reminders.md).
     app.include_router(sms_status_router, prefix=API_PREFIX)
+    install_web(app)  # issue 16: pages, login, static files, /docs, security headers
+    document_errors(app)
     return app

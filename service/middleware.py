@@ -30,6 +30,7 @@ from service.errors import (
     render_error,
 )
 from service.i18n import preferred_language
+from service.openapi import allowed_methods
 from service.pagination import signing_key
 
 NUL = "\x00"
@@ -132,6 +133,22 @@ def _is_json(scope: Scope) -> bool:
     return content_type == "application/json" or content_type.endswith("+json")
 
 
+def _with_right_allow(scope: Scope, send: Send) -> Send:
+    """A 405's Allow header lists every method of the path, not only the first route's."""
+
+    async def sending(message: Message) -> None:
+        app = scope.get("app")
+        if message["type"] == "http.response.start" and message["status"] == 405 and app:
+            methods = allowed_methods(app.openapi(), scope.get("path", ""))
+            if methods:
+                headers = [(k, v) for k, v in message.get("headers", []) if k.lower() != b"allow"]
+                headers.append((b"allow", ", ".join(methods).encode("latin-1")))
+                message = {**message, "headers": headers}
+        await send(message)
+
+    return sending
+
+
 class RequestGuardMiddleware:
     """Refuse oversized bodies and NUL characters before routing; sign the request's cursors."""
 
@@ -145,7 +162,7 @@ class RequestGuardMiddleware:
             await self.app(scope, receive, send)
             return
         with signing_key(self.cursor_cipher):
-            await self._guard(scope, receive, send)
+            await self._guard(scope, receive, _with_right_allow(scope, send))
 
     async def _guard(self, scope: Scope, receive: Receive, send: Send) -> None:
         error = self._check_url(scope)

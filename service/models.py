@@ -26,6 +26,7 @@ from service.placements.models import (
 from service.places import ImportedPostalCode
 from service.reminders.models import Reminder
 from service.tasks.models import CatalogueVersion, SectorCardRecord, Task, TaskOpening
+from service.web.models import LoginThrottle, WebSession
 
 __all__ = [
     "AnonymousCitizenCount",
@@ -47,6 +48,7 @@ __all__ = [
     "IdempotencyRecord",
     "ImportedPostalCode",
     "LearningCaseNote",
+    "LoginThrottle",
     "Mentor",
     "MentorMatch",
     "ModelVersion",
@@ -63,4 +65,5 @@ __all__ = [
     "TaskOpening",
     "User",
     "WageHourAgreement",
+    "WebSession",
 ]

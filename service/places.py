@@ -10,17 +10,18 @@ add coordinates for the rest of the country.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
 from importlib import resources
-from typing import Annotated
+from typing import Annotated, Any, Protocol
 
 from pydantic import AfterValidator
 from pydantic import Field as PydanticField
 from pydantic_core import PydanticCustomError
-from sqlalchemy import func
+from sqlalchemy import func, update
 from sqlmodel import Field, Session, SQLModel, col, select
 
 from labour_market.codes import MUNICIPALITIES
@@ -278,3 +279,52 @@ def locate(
     if place is not None and place.lat is not None:
         return Location(municipality, city, place.lat, place.lon, "postal_code")
     return Location(municipality, city, None, None, None)
+
+
+class PlacedInput(Protocol):
+    """Validated input with an address: what ``located_columns`` reads."""
+
+    postal_code: str
+    municipality_code: str | None
+    lat: float | None
+    lon: float | None
+
+
+def located_columns(
+    session: Session, data: PlacedInput, *, coordinates_given: bool
+) -> dict[str, Any]:
+    """``municipality_code``, ``city``, ``lat``, ``lon`` and ``coordinates_source`` to store
+    for the input; its own lat/lon count only when ``coordinates_given``."""
+    location = locate(
+        session,
+        postal_code=data.postal_code,
+        municipality_code=data.municipality_code,
+        lat=data.lat if coordinates_given else None,
+        lon=data.lon if coordinates_given else None,
+    )
+    return dataclasses.asdict(location)
+
+
+def refresh_postal_coordinates(session: Session, model: type[SQLModel]) -> int:
+    """Give rows whose coordinates come from their postal code (or are missing) the current
+    centre; explicitly given coordinates are kept. The model needs ``postal_code``, ``lat``,
+    ``lon`` and ``coordinates_source``. Returns how many rows changed."""
+    table = postal_code_table(session)
+    columns: Any = model  # any table with the four columns (a domain's model, passed in)
+    postal, source = columns.postal_code, columns.coordinates_source
+    lat, lon = columns.lat, columns.lon
+    derived = (source.is_(None)) | (source == "postal_code")
+    changed = 0
+    for (code,) in session.execute(select(postal).where(derived).distinct()).all():
+        place = table.get(code)
+        if place is None or place.lat is None:
+            continue
+        result = session.execute(
+            update(model)
+            .where(
+                postal == code, derived, (lat.is_(None)) | (lat != place.lat) | (lon != place.lon)
+            )
+            .values(lat=place.lat, lon=place.lon, coordinates_source="postal_code")
+        )
+        changed += int(getattr(result, "rowcount", 0) or 0)
+    return changed

@@ -137,6 +137,20 @@ def candidate_view(actor: Principal) -> CandidateView:
     return "counts" if actor.role == Role.blf_consultant else "names"
 
 
+# --- match wording (issue 14: scorer) ------------------------------------------------------
+
+MatchView = Literal["full", "task_side"]
+
+
+def match_view(actor: Principal) -> MatchView:
+    """How a match is worded: "full" for those who see BIP answers, else task-side wording only.
+
+    Task-side: cautions speak of the task and the company ("opgaven kræver meget kundekontakt"),
+    no score part derived from single BIP answers is shown.
+    """
+    return "full" if actor.role in _SENSITIVE_ROLES else "task_side"
+
+
 # --- companies, placements, tours, overview -----------------------------------------------
 
 
@@ -190,3 +204,64 @@ def caseworkers(statement: SelectOfScalar[User]) -> SelectOfScalar[User]:
 
 CASEWORKER_ROLE_NAMES = (str(Role.caseworker),)
 CONSULTANT_ROLE_NAMES = tuple(sorted(str(r) for r in _CONSULTANT_ROLES))
+
+
+# --- web pages (issue 16) ----------------------------------------------------------------
+# Which pages a role may open: the same roles as the API routes the page calls, so a page never
+# shows what the API would refuse. What each page then shows is asked of the functions above.
+
+WebPage = Literal[
+    "citizens", "bip", "companies", "placements", "budget", "bustours", "overview", "admin"
+]
+_STAFF = frozenset({Role.admin, Role.caseworker, Role.company_consultant, Role.blf_consultant})
+_PAGE_ROLES: dict[str, frozenset[Role]] = {
+    "citizens": _CITIZEN_READERS,
+    "bip": _SENSITIVE_ROLES,
+    "companies": _STAFF,
+    "placements": _PLACEMENT_ROLES,
+    "budget": _STAFF,
+    "bustours": _TOUR_PLANNERS,
+    "overview": frozenset(Role),
+    "admin": frozenset({Role.admin}),
+}
+StartPage = Literal["caseworker", "consultant", "overview", "admin"]
+
+
+def may_open_page(actor: Principal, page: WebPage) -> bool:
+    """Whether a role may open a page at all (its content is scoped further)."""
+    return actor.role in _PAGE_ROLES[page]
+
+
+def start_page_for(actor: Principal) -> StartPage:
+    """Which start page ``/`` shows: own citizens, own companies, the overview, or admin."""
+    if actor.role == Role.caseworker:
+        return "caseworker"
+    if actor.role == Role.company_consultant:
+        return "consultant"
+    if actor.role == Role.admin:
+        return "admin"
+    return "overview"
+
+
+_ROLE_LABELS = {
+    Role.admin: "Administrator",
+    Role.caseworker: "Sagsbehandler",
+    Role.company_consultant: "Virksomhedskonsulent",
+    Role.blf_consultant: "BLF-konsulent",
+    Role.integration: "Vidensdelingsværktøj",
+}
+
+
+def role_label(actor: Principal) -> str:
+    """The actor's role in Danish, as the pages name it."""
+    return _ROLE_LABELS[actor.role]
+
+
+def principal_for(user: User) -> Principal:
+    """The principal a signed-in user acts as (the web session's counterpart of an API key)."""
+    return Principal(
+        user_id=user.id,
+        name=user.name,
+        role=Role(user.role),
+        municipality_code=user.municipality_code,
+    )

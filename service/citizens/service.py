@@ -8,7 +8,6 @@ audit entry carries a name, a case number or an answer: only ids, field names an
 
 from __future__ import annotations
 
-import dataclasses
 from collections import defaultdict
 from datetime import date, datetime
 from typing import Any
@@ -51,7 +50,7 @@ from service.citizens.schemas import (
 )
 from service.errors import validation_failed_from
 from service.pagination import as_utc, paginate
-from service.places import locate
+from service.places import located_columns
 from service.tasks import catalogue as tasks_catalogue
 
 ENTITY = "citizen"
@@ -104,14 +103,7 @@ def _resolve(data: CitizenCreate, *, session: Session, coordinates_given: bool) 
     for enum_field in ("transport", "status"):  # stored as their plain text values
         if values.get(enum_field) is not None:
             values[enum_field] = str(values[enum_field])
-    location = locate(
-        session,
-        postal_code=data.postal_code,
-        municipality_code=data.municipality_code,
-        lat=data.lat if coordinates_given else None,
-        lon=data.lon if coordinates_given else None,
-    )
-    values.update(dataclasses.asdict(location))
+    values.update(located_columns(session, data, coordinates_given=coordinates_given))
     limits = data.limits or CitizenLimits()
     for key, column in _LIMIT_COLUMNS.items():
         values[column] = getattr(limits, key)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import dataclasses
 import io
 from collections import defaultdict
 from datetime import datetime
@@ -43,7 +42,7 @@ from service.companies.schemas import (
 from service.errors import validation_failed_from
 from service.organisations import service as organisations_service
 from service.pagination import as_utc, paginate
-from service.places import locate
+from service.places import located_columns
 
 SEARCH_TEXT_LENGTH = 600  # companies.search_text is VARCHAR(600)
 # Columns a caller sets directly; contacts and derived columns are handled separately.
@@ -70,14 +69,7 @@ def _resolve(data: CompanyCreate, *, session: Session, coordinates_given: bool) 
     if data.sector is None:
         values["sector"] = sector_from_codes(data.db07_code, data.db25_code)
     organisations_service.require_organisation(session, key=data.contact_owner)
-    location = locate(
-        session,
-        postal_code=data.postal_code,
-        municipality_code=data.municipality_code,
-        lat=data.lat if coordinates_given else None,
-        lon=data.lon if coordinates_given else None,
-    )
-    values.update(dataclasses.asdict(location))
+    values.update(located_columns(session, data, coordinates_given=coordinates_given))
     values["requirements"] = {str(k): str(v) for k, v in (data.requirements or {}).items()}
     for field, default in (("sector_type", "private"), ("is_ambassador", False)):
         if values.get(field) is None:

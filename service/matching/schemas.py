@@ -12,7 +12,7 @@ from service.schemas import UtcDatetime
 class ScoreParts(BaseModel):
     """The multiplicative parts of a score (docs/model-card.md)."""
 
-    probability: float
+    chance: float  # "chance for lønnede timer (skøn)": the calibrated estimate
     preference: float
     feasibility: float
     commute: float
@@ -32,7 +32,11 @@ class MatchItem(BaseModel):
     sector: str
     distance_km: float
     score: float
+    chance: float
+    chance_band: tuple[float, float]
+    chance_label: str
     parts: ScoreParts
+    log_odds: dict[str, float]
     reasons: list[str]
     cautions: list[str]
     placement_type: str
@@ -78,8 +82,13 @@ class Candidate(BaseModel):
     name: str
     opening_id: str
     task_name: str
+    fit: float  # what candidates are ordered by: how well the task suits this person (log-odds)
     score: float
+    chance: float  # shown, never used to sort candidates
+    chance_band: tuple[float, float]
+    chance_label: str
     parts: ScoreParts
+    log_odds: dict[str, float]
     reasons: list[str]
     cautions: list[str]
     placement_type: str

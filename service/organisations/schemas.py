@@ -10,6 +10,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from service.i18n import bilingual_error
 from service.places import MunicipalityCode
+from service.schemas import FreeText, Identifier
 
 _KEY = re.compile(r"^[a-z][a-z0-9_]{1,31}$")
 
@@ -27,7 +28,7 @@ def _check_key(value: str) -> str:
 
 
 # The format of a key; whether the organisation exists is checked against the table.
-OrganisationKey = Annotated[str, AfterValidator(_check_key)]
+OrganisationKey = Annotated[Identifier, AfterValidator(_check_key)]
 
 
 class OrganisationKind(StrEnum):
@@ -44,7 +45,7 @@ class OrganisationCreate(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     key: OrganisationKey
-    name: Annotated[str, Field(min_length=1, max_length=200)]
+    name: Annotated[FreeText, Field(min_length=1, max_length=200)]
     kind: OrganisationKind = OrganisationKind.business_organisation
     municipality_code: MunicipalityCode | None = None
 

@@ -351,3 +351,37 @@ class PreparedCatalogue:
         matched = bool(candidates) and candidates[0].score >= threshold
         unmatched = [w for w, ok in zip(folded, known, strict=True) if not ok]
         return Normalised(text, folded, matched, threshold, candidates, unmatched)
+
+
+# Sector-level wishes (issue 14): words that name a kind of workplace rather than a task. A
+# folded wish word counts when it starts with one of these ("aeldrepleje", "omsorgsarbejde",
+# "lagerarbejde"), so Danish compounds are caught; the sector slugs are service/sectors.py's.
+SECTOR_WISH_WORDS: dict[str, tuple[str, ...]] = {
+    "sociale_institutioner": (
+        "aeldre",
+        "omsorg",
+        "pleje",
+        "hjemmehjaelp",
+        "handicap",
+        "botilbud",
+        "care",
+        "elderly",
+    ),
+    "hoteller_restauranter": ("koekken", "kantine", "restaurant", "cafe", "hotel", "kitchen"),
+    "detailhandel": ("butik", "supermarked", "kiosk", "detailhandel", "shop", "retail"),
+    "andre_brancher": ("lager", "warehouse", "pakkeri"),
+    "landbrug": ("udendoers", "udeliv", "gartne", "landbrug", "skovbrug", "outdoor", "dyrehold"),
+    "foreninger_kultur_renovation": ("udendoers", "genbrug", "renovation", "outdoor"),
+    "industri": ("vaerksted", "produktion", "fabrik", "factory"),
+    "offentlig_adm_undervisning_sundhed": ("kontor", "sygehus", "hospital", "skole"),
+}
+
+
+def sector_wishes(text: str) -> list[str]:
+    """The sectors a free-text wish names as a kind of workplace, in catalogue order."""
+    folded = fold(text).split()
+    return [
+        sector
+        for sector, prefixes in SECTOR_WISH_WORDS.items()
+        if any(word.startswith(prefix) for word in folded for prefix in prefixes)
+    ]

@@ -11,9 +11,11 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from service.auth.principal import CLI_PRINCIPAL, Role
+from service.citizens.models import Citizen
 from service.matching import service as matching_service
 from service.matching import synthetic
 from service.matching.model import train
+from service.places import refresh_postal_coordinates
 from service.postal_import import import_postal_codes
 from service.tasks import openings as openings_service
 from service.tasks.schemas import OpeningCreate
@@ -147,3 +149,26 @@ class TestCitizenCoordinates:
             10.163,
             "postal_code",
         )
+
+
+def _where(citizen: Citizen) -> tuple[float | None, float | None, str | None]:
+    return citizen.lat, citizen.lon, citizen.coordinates_source
+
+
+class TestRefreshAfterImport:
+    def test_stored_rows_get_the_new_centres_but_keep_given_ones(self, session: Session) -> None:
+        derived = session.get(Citizen, _citizen(session, postal_code="8000"))
+        given = session.get(Citizen, _citizen(session, postal_code="8000", lat=56.2, lon=10.1))
+        assert derived is not None
+        assert given is not None
+        assert _where(derived) == (None, None, None)
+
+        import_postal_codes(session, content=dawa_csv(), filename="postnumre.csv")
+        changed = refresh_postal_coordinates(session, Citizen)
+        session.refresh(derived)
+        session.refresh(given)
+
+        assert changed == 1
+        assert _where(derived) == (56.1567, 10.2039, "postal_code")
+        assert _where(given) == (56.2, 10.1, "given")
+        assert refresh_postal_coordinates(session, Citizen) == 0

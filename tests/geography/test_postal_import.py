@@ -132,9 +132,11 @@ class TestCommand:
         result = CliRunner().invoke(cli_app, ["import", "postal-codes", str(path)])
 
         assert result.exit_code == 0, result.output
-        assert result.stdout.splitlines()[-1].startswith(
+        lines = result.stdout.splitlines()
+        assert lines[-2].startswith(
             "3 postnumre med koordinater, 1 sprunget over (DAWA postnumre: postnumre.csv"
         )
+        assert lines[-1] == "Nye koordinater: 0 virksomheder, 0 borgere (egne koordinater bevaret)"
         engine = make_engine(cli_database)
         try:
             with Session(engine) as check:

@@ -1,0 +1,488 @@
+"""The pages (issue 16). Each route reads its input, calls the service functions the API calls
+and renders a template; who may open a page and what it shows is the access policy's answer."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Form, Query, Request, Response
+from fastapi.responses import RedirectResponse
+from pydantic import ValidationError
+
+from service import clock
+from service.auth import policy
+from service.auth.principal import Principal
+from service.citizens import measurements
+from service.citizens import service as citizens_service
+from service.citizens.bip import INDICATORS
+from service.citizens.dependencies import valid_citizen_id
+from service.citizens.schemas import BipMeasurementCreate, CitizenStatus
+from service.companies import service as companies_service
+from service.db import SessionDep
+from service.errors import KantmatchError, ValidationFailedError, validation_failed_from
+from service.matching import service as matching_service
+from service.matching.dependencies import get_model
+from service.placements import service as placements_service
+from service.placements import views as placement_views
+from service.placements.budget import BenefitCategory
+from service.placements.dependencies import valid_placement_id
+from service.placements.schemas import PlacementUpdate
+from service.sectors import SECTOR_NAMES_DA, Sector
+from service.tasks import catalogue, openings
+from service.tasks.schemas import OpeningCreate
+from service.web.deps import PagePrincipal, PageRoute, SettingsDep, check_csrf, page_for, render
+
+router = APIRouter(route_class=PageRoute, dependencies=[Depends(check_csrf)])
+
+CitizenPages = Annotated[Principal, Depends(page_for("citizens"))]
+BipPages = Annotated[Principal, Depends(page_for("bip"))]
+CompanyPages = Annotated[Principal, Depends(page_for("companies"))]
+PlacementPages = Annotated[Principal, Depends(page_for("placements"))]
+BudgetPages = Annotated[Principal, Depends(page_for("budget"))]
+SearchText = Annotated[str | None, Query(max_length=200)]
+
+STATUS_LABELS = {
+    "proposed": "Foreslået",
+    "agreed": "Aftalt",
+    "started": "Startet",
+    "paused": "På pause",
+    "ended": "Afsluttet",
+    "cancelled": "Annulleret",
+}
+CITIZEN_STATUS_LABELS = {
+    "active": "Aktiv",
+    "paused": "På pause",
+    "in_placement": "I forløb",
+    "employed": "I job",
+    "ended": "Afsluttet",
+}
+# What a company can offer a task as (the company placements of the placements domain).
+OPENING_PLACEMENT_TYPES = {
+    "virksomhedspraktik": "Virksomhedspraktik",
+    "loentimer": "Løntimer",
+    "hybridjob": "Hybridjob",
+    "ordinary": "Ordinært job",
+}
+BENEFIT_LABELS = {
+    BenefitCategory.forhoejet_sats: "Kontanthjælp, forhøjet sats",
+    BenefitCategory.forhoejet_sats_children: "Kontanthjælp, forhøjet sats med børn",
+    BenefitCategory.grundsats: "Kontanthjælp, grundsats",
+    BenefitCategory.grundsats_home: "Kontanthjælp, grundsats, hjemmeboende",
+    BenefitCategory.mindstesats: "Kontanthjælp, mindstesats",
+}
+
+
+def _labels() -> dict[str, Any]:
+    return {
+        "status_labels": STATUS_LABELS,
+        "citizen_status_labels": CITIZEN_STATUS_LABELS,
+        "sectors": list(Sector),
+        "sector_names": SECTOR_NAMES_DA,
+    }
+
+
+def _citizens(
+    session: SessionDep,
+    actor: Principal,
+    *,
+    q: str | None,
+    status: str | None,
+    overdue: bool | None,
+) -> list[Any]:
+    """The citizens list of the API, in the caller's shape (BIP filter for caseworkers only)."""
+    rows, _ = citizens_service.list_citizens(
+        session,
+        actor=actor,
+        q=q,
+        status=status,
+        municipality_code=None,
+        bip_overdue=overdue if policy.may_see_sensitive(actor) else None,
+        updated_since=None,
+        limit=100,
+        cursor=None,
+    )
+    return list(citizens_service.views(session, rows, actor=actor))
+
+
+def _placements(session: SessionDep, actor: Principal, *, citizen_id: str | None) -> list[Any]:
+    """The placements list of the API (the caller's municipality), oldest first."""
+    rows, _ = placement_views.list_placements(
+        session,
+        actor=actor,
+        citizen_id=citizen_id,
+        company_id=None,
+        status=None,
+        placement_type=None,
+        lock_in_risk=None,
+        updated_since=None,
+        limit=100,
+        cursor=None,
+    )
+    return list(placement_views.placements_public(session, rows, actor))
+
+
+# --- start page ---------------------------------------------------------------------------
+
+
+@router.get("/", include_in_schema=False)
+def start_page(request: Request, session: SessionDep, actor: PagePrincipal) -> Response:
+    kind = policy.start_page_for(actor)
+    context: dict[str, Any] = {"kind": kind, **_labels()}
+    if policy.may_open_page(actor, "citizens"):
+        overdue = _citizens(session, actor, q=None, status=None, overdue=True)
+        context["citizens"] = overdue[:10]
+    if policy.may_open_page(actor, "placements"):
+        public = _placements(session, actor, citizen_id=None)
+        context["placements"] = [p for p in public if p.allowed_next or p.lock_in_risk][:10]
+    if policy.may_open_page(actor, "companies"):
+        scope = policy.municipality_scope(actor)
+        rows_o, _ = openings.list_openings(
+            session, status="open", municipality_code=scope, limit=10, cursor=None
+        )
+        context["openings"] = openings.openings_public(session, rows_o)
+    return render(request, "home.html", context)
+
+
+# --- citizens -----------------------------------------------------------------------------
+
+
+@router.get("/borgere", include_in_schema=False)
+def citizens_page(
+    request: Request,
+    session: SessionDep,
+    actor: CitizenPages,
+    q: SearchText = None,
+    status: Annotated[str, Query(max_length=32)] = "",
+    bip_overdue: Annotated[str, Query(max_length=8)] = "",
+) -> Response:
+    # A plain form sends empty fields; an empty choice means "all".
+    overdue = True if bip_overdue == "true" else None
+    citizens = _citizens(session, actor, q=q or None, status=status or None, overdue=overdue)
+    context = {
+        "citizens": citizens,
+        "q": q or "",
+        "status": status,
+        "bip_overdue": overdue,
+        "statuses": list(CitizenStatus),
+        "sensitive": policy.may_see_sensitive(actor),
+        **_labels(),
+    }
+    template = "citizens_rows.html" if request.headers.get("hx-request") else "citizens.html"
+    return render(request, template, context)
+
+
+def _matches(request: Request, session: SessionDep, citizen: Any, actor: Principal) -> Any:
+    try:
+        loaded = get_model(request, session)
+    except KantmatchError:
+        return None
+    return matching_service.suggest_openings_for_citizen(
+        session,
+        citizen=citizen,
+        actor=actor,
+        info=loaded.info,
+        model=loaded.model,
+        limit=5,
+        today=clock.today(),
+    )
+
+
+@router.get("/borgere/{citizen_id}", include_in_schema=False)
+def citizen_page(
+    request: Request, citizen_id: str, session: SessionDep, actor: CitizenPages
+) -> Response:
+    citizen = valid_citizen_id(citizen_id, session, actor)
+    view = citizens_service.read_citizen(session, citizen=citizen, actor=actor)
+    sensitive = policy.may_see_sensitive(actor)
+    history = measurements.read_bip(session, citizen=citizen, actor=actor) if sensitive else None
+    context = {
+        "citizen": view,
+        "sensitive": sensitive,
+        "history": history,
+        "matches": _matches(request, session, citizen, actor),
+        "placements": _placements(session, actor, citizen_id=citizen.id),
+        "today": clock.today(),
+        **_labels(),
+    }
+    return render(request, "citizen.html", context)
+
+
+def _bip_context(
+    session: SessionDep,
+    citizen: Any,
+    actor: Principal,
+    values: dict[str, str],
+    error: ValidationFailedError | None,
+) -> dict[str, Any]:
+    return {
+        "citizen": citizen,
+        "history": measurements.read_bip(session, citizen=citizen, actor=actor),
+        "indicators": INDICATORS,
+        "today": clock.today(),
+        "may_record_belief": policy.may_record_belief(actor),
+        "values": values,
+        "error": error,
+    }
+
+
+@router.get("/borgere/{citizen_id}/bip", include_in_schema=False)
+def bip_page(request: Request, citizen_id: str, session: SessionDep, actor: BipPages) -> Response:
+    citizen = valid_citizen_id(citizen_id, session, actor)
+    context = _bip_context(session, citizen, actor, {}, None)
+    return render(request, "bip.html", context)
+
+
+@router.get("/borgere/{citizen_id}/bip.svg", include_in_schema=False)
+def bip_chart(citizen_id: str, session: SessionDep, actor: BipPages) -> Response:
+    citizen = valid_citizen_id(citizen_id, session, actor)
+    svg = measurements.read_bip_chart(session, citizen=citizen, actor=actor)
+    return Response(svg, media_type="image/svg+xml", headers={"cache-control": "no-store"})
+
+
+@router.post("/borgere/{citizen_id}/bip", include_in_schema=False)
+async def bip_submit(
+    request: Request, citizen_id: str, session: SessionDep, actor: BipPages
+) -> Response:
+    citizen = valid_citizen_id(citizen_id, session, actor)
+    form = await request.form()
+    values = {key: str(form.get(key) or "") for key in (*INDICATORS, "measured_on", "belief")}
+    answers = {key: int(values[key]) if values[key].isdigit() else None for key in INDICATORS}
+    payload: dict[str, Any] = {"measured_on": values["measured_on"], "answers": answers}
+    if values["belief"].isdigit():
+        payload["caseworker_belief"] = int(values["belief"])
+    try:
+        data = BipMeasurementCreate.model_validate(payload)
+        measurements.record_bip(session, citizen=citizen, data=data, actor=actor)
+    except (ValidationError, ValidationFailedError) as exc:
+        error = exc if isinstance(exc, ValidationFailedError) else validation_failed_from(exc)
+        context = _bip_context(session, citizen, actor, values, error)
+        return render(request, "bip.html", context, status_code=422)
+    return RedirectResponse(f"/borgere/{citizen.id}/bip?gemt=1", status_code=303)
+
+
+# --- placements ---------------------------------------------------------------------------
+
+
+@router.get("/forloeb/{placement_id}", include_in_schema=False)
+def placement_page(
+    request: Request, placement_id: str, session: SessionDep, actor: PlacementPages
+) -> Response:
+    placement = valid_placement_id(placement_id, session, actor)
+    public = placement_views.read_placement(session, placement=placement, actor=actor)
+    context = {"placement": public, "today": clock.today(), **_labels()}
+    return render(request, "placement.html", context)
+
+
+@router.post("/forloeb/{placement_id}/status", include_in_schema=False)
+def placement_step(
+    request: Request,
+    placement_id: str,
+    session: SessionDep,
+    actor: PlacementPages,
+    status: Annotated[str, Form(max_length=32)],
+    effective_date: Annotated[date | None, Form()] = None,
+    back: Annotated[str, Form(max_length=200)] = "",
+) -> Response:
+    placement = valid_placement_id(placement_id, session, actor)
+    try:
+        data = PlacementUpdate.model_validate(
+            {"status": status, "effective_date": effective_date or clock.today()}
+        )
+    except ValidationError as exc:
+        raise validation_failed_from(exc) from exc
+    placements_service.update_placement(session, placement=placement, data=data, actor=actor)
+    target = back if back.startswith("/") and not back.startswith("//") else ""
+    return RedirectResponse(target or f"/forloeb/{placement.id}", status_code=303)
+
+
+# --- companies ----------------------------------------------------------------------------
+
+
+@router.get("/virksomheder", include_in_schema=False)
+def companies_page(
+    request: Request,
+    session: SessionDep,
+    actor: CompanyPages,
+    q: SearchText = None,
+    sector: Annotated[str, Query(max_length=64)] = "",
+) -> Response:
+    rows, _ = companies_service.list_companies(
+        session,
+        q=q or None,
+        sector=sector or None,
+        municipality_code=None,
+        updated_since=None,
+        limit=100,
+        cursor=None,
+    )
+    context = {
+        "companies": companies_service.companies_public(session, rows),
+        "q": q or "",
+        "sector": sector,
+        **_labels(),
+    }
+    template = "companies_rows.html" if request.headers.get("hx-request") else "companies.html"
+    return render(request, template, context)
+
+
+def _company_context(
+    request: Request, session: SessionDep, settings: SettingsDep, company: Any, actor: Principal
+) -> dict[str, Any]:
+    rows, _ = openings.list_openings(session, company_id=company.id, limit=100, cursor=None)
+    public_openings = openings.openings_public(session, rows)
+    candidates = None
+    try:
+        loaded = get_model(request, session)
+    except KantmatchError:
+        loaded = None
+    if loaded is not None and any(o.status == "open" for o in public_openings):
+        candidates = matching_service.suggest_candidates(
+            session,
+            company=company,
+            opening_id=None,
+            actor=actor,
+            info=loaded.info,
+            model=loaded.model,
+            limit=10,
+            today=clock.today(),
+        )
+    return {
+        "company": companies_service.companies_public(session, [company])[0],
+        "card": companies_service.business_card(
+            session, company=company, contact_points_file=settings.contact_points_file
+        ),
+        "openings": public_openings,
+        "suggestions": openings.suggest_tasks(session, company=company),
+        "candidates": candidates,
+        "may_write": policy.may_write_company(actor, company.municipality_code),
+        "names_visible": policy.candidate_view(actor) == "names",
+        "values": {"placement_types": list(OPENING_PLACEMENT_TYPES)},
+        "error": None,
+        "opening_placement_types": OPENING_PLACEMENT_TYPES,
+        "field_labels": {
+            "task_text": "Opgaven",
+            "task_id": "Opgaven",
+            "hours_per_week": "Timer om ugen",
+            "positions": "Antal pladser",
+            "placement_types": "Kan tilbydes som",
+        },
+        **_labels(),
+    }
+
+
+@router.get("/virksomheder/{company_id}", include_in_schema=False)
+def company_page(
+    request: Request,
+    company_id: str,
+    session: SessionDep,
+    settings: SettingsDep,
+    actor: CompanyPages,
+) -> Response:
+    company = companies_service.get_company(session, company_id=company_id)
+    context = _company_context(request, session, settings, company, actor)
+    return render(request, "company.html", context)
+
+
+@router.get("/virksomheder/{company_id}/besoeg", include_in_schema=False)
+def visit_checklist(
+    request: Request, company_id: str, session: SessionDep, actor: CompanyPages
+) -> Response:
+    company = companies_service.get_company(session, company_id=company_id)
+    context = {
+        "company": companies_service.companies_public(session, [company])[0],
+        "suggestions": openings.suggest_tasks(session, company=company),
+    }
+    return render(request, "visit.html", context)
+
+
+@router.get("/opgaver/fortolk", include_in_schema=False)
+def understood_as(
+    request: Request,
+    session: SessionDep,
+    _: CompanyPages,
+    task_text: Annotated[str, Query(max_length=300)] = "",
+    sector: Annotated[str, Query(max_length=64)] = "",
+) -> Response:
+    """What a typed task is understood as (the live part of Spot et job)."""
+    result = (
+        catalogue.normalise_text(session, text=task_text, sector=sector or None, limit=3)
+        if task_text.strip()
+        else None
+    )
+    return render(request, "understood.html", {"result": result})
+
+
+@router.post("/virksomheder/{company_id}/opgaver", include_in_schema=False)
+def spot_job_submit(
+    request: Request,
+    company_id: str,
+    session: SessionDep,
+    settings: SettingsDep,
+    actor: CompanyPages,
+    task_text: Annotated[str, Form(max_length=300)] = "",
+    hours_per_week: Annotated[str, Form(max_length=10)] = "",
+    positions: Annotated[str, Form(max_length=10)] = "1",
+    placement_types: Annotated[list[str] | None, Form(max_length=4)] = None,
+) -> Response:
+    company = companies_service.get_company(session, company_id=company_id)
+    values: dict[str, Any] = {
+        "task_text": task_text,
+        "hours_per_week": hours_per_week,
+        "positions": positions,
+        "placement_types": placement_types or [],
+    }
+    try:
+        item = OpeningCreate.model_validate(
+            {
+                "task_text": task_text,
+                "hours_per_week": hours_per_week or None,
+                "positions": positions or 1,
+                "placement_types": placement_types or [],
+            }
+        )
+        openings.create_openings(session, company=company, items=[item], actor=actor, as_list=False)
+    except (ValidationError, ValidationFailedError) as exc:
+        error = exc if isinstance(exc, ValidationFailedError) else validation_failed_from(exc)
+        context = _company_context(request, session, settings, company, actor)
+        context.update(values=values, error=error)
+        return render(request, "company.html", context, status_code=422)
+    return RedirectResponse(f"/virksomheder/{company.id}#opgaver", status_code=303)
+
+
+# --- budget -------------------------------------------------------------------------------
+
+
+@router.get("/budget", include_in_schema=False)
+def budget_page(
+    request: Request,
+    actor: BudgetPages,
+    hourly_wage: Annotated[str, Query(max_length=12)] = "",
+    benefit_category: Annotated[BenefitCategory | None, Query()] = None,
+) -> Response:
+    budget = None
+    error = None
+    if hourly_wage or benefit_category:
+        try:
+            wage = Decimal(hourly_wage.replace(",", "."))
+            if not 0 < wage <= 1000:
+                raise InvalidOperation
+        except InvalidOperation:
+            error = "Timeløn skal være et beløb over 0 og højst 1000 kr."
+        else:
+            budget = placements_service.budget_example(
+                hourly_wage=wage,
+                category=benefit_category or BenefitCategory.forhoejet_sats,
+                on=clock.today(),
+                municipality_code=policy.municipality_scope(actor) or "360",
+                hours_per_week=None,
+            )
+    context = {
+        "budget": budget,
+        "error": error,
+        "hourly_wage": hourly_wage,
+        "benefit_category": benefit_category,
+        "benefit_labels": BENEFIT_LABELS,
+    }
+    return render(request, "budget.html", context)
