@@ -43,6 +43,7 @@ typecheck: $(DEV_STAMP)
 
 bench: $(DEV_STAMP)
 	$(BIN)/python benchmarks/bench_matching.py
+	$(BIN)/python benchmarks/bench_import.py
 
 check: lint typecheck test
 
