@@ -171,16 +171,23 @@ def serve(
         int, typer.Option(help="Worker processes (use PostgreSQL for more than 1)")
     ] = 1,
 ) -> None:
-    """Start the HTTP server."""
+    """Start the HTTP server (several workers: use PostgreSQL, see docs/operations.md)."""
     import uvicorn
 
+    settings = cli_settings()
+    if workers > 1 and settings.is_sqlite:
+        typer.echo(
+            "Advarsel: flere arbejdsprocesser på SQLite venter kun på hinanden gennem SQLites "
+            "busy timeout; brug PostgreSQL til --workers over 1 (docs/operations.md).",
+            err=True,
+        )
     uvicorn.run(
         "service.main:create_app",
         factory=True,
         host=host,
         port=port,
         workers=workers,
-        log_level=cli_settings().log_level.lower(),
+        log_level=settings.log_level.lower(),
     )
 
 

@@ -42,7 +42,7 @@ def session_scope(*, write: bool = True) -> Iterator[Session]:
     """
     from sqlmodel import Session
 
-    from service.db import make_engine
+    from service.db import make_engine, read_only
 
     settings = cli_settings()
     engine = make_engine(
@@ -53,7 +53,7 @@ def session_scope(*, write: bool = True) -> Iterator[Session]:
             with Session(engine, expire_on_commit=False) as session, session.begin():
                 yield session
         else:
-            with Session(engine, expire_on_commit=False) as session:
+            with Session(read_only(engine), expire_on_commit=False) as session:
                 yield session
     finally:
         engine.dispose()

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import sqlite3
+import threading
+import time
 import uuid
+from collections import deque
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated, Any, cast
@@ -10,8 +14,10 @@ from typing import Annotated, Any, cast
 from fastapi import Depends, Request
 from sqlalchemy import Engine, MetaData, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, SQLModel, create_engine
 
+from service import dataversion
 from service.config import Settings
 
 # Explicit constraint names so Alembic migrations are stable on SQLite and PostgreSQL alike.
@@ -47,19 +53,106 @@ def _set_sqlite_pragmas(busy_timeout_ms: int) -> Any:
     return on_connect
 
 
-def _begin_sqlite_transaction(connection: Any) -> None:
-    connection.exec_driver_sql("BEGIN")
+READ_ONLY = "kantmatch_read_only"
+"""Execution option of a connection that only reads: on SQLite its transactions stay deferred."""
+
+_HOLDS_TURN = "kantmatch_writer_turn"  # in a pooled connection's info: it holds the turn
+
+
+class WriterQueue:
+    """First come, first served turns at SQLite's single write lock, within one process.
+
+    SQLite's own busy handler makes waiting writers poll with growing sleeps, so under many
+    threads an unlucky one can wait out the whole timeout while later ones get through. Threads
+    of one process therefore queue here in arrival order, and only the head of the queue asks
+    SQLite for the lock (other processes, such as an import from the command line, still wait
+    through SQLite's busy timeout).
+    """
+
+    def __init__(self, timeout_s: float) -> None:
+        self.timeout_s = timeout_s
+        self._condition = threading.Condition()
+        self._waiting: deque[object] = deque()
+        self._taken = False
+
+    def acquire(self) -> bool:
+        """Wait for this thread's turn; False when the timeout passed first."""
+        ticket = object()
+        deadline = time.monotonic() + self.timeout_s
+        with self._condition:
+            self._waiting.append(ticket)
+            while self._taken or self._waiting[0] is not ticket:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    self._waiting.remove(ticket)
+                    self._condition.notify_all()
+                    return False
+                self._condition.wait(remaining)
+            self._waiting.popleft()
+            self._taken = True
+            return True
+
+    def release(self) -> None:
+        """End the current turn and wake the next writer."""
+        with self._condition:
+            self._taken = False
+            self._condition.notify_all()
+
+
+def _sqlite_transactions(queue: WriterQueue) -> dict[str, Any]:
+    """The engine event handlers that begin and end SQLite transactions."""
+
+    def begin(connection: Any) -> None:
+        # Every transaction that may write takes SQLite's write lock when it begins (BEGIN
+        # IMMEDIATE), waiting for the writer before it. A deferred BEGIN would start as a read,
+        # and a read that later writes (every citizen read writes its audit row) cannot upgrade
+        # once another connection has committed: SQLite refuses at once with "database is
+        # locked" instead of waiting. Read-only connections keep the deferred BEGIN and run
+        # beside the writer under WAL.
+        if connection.get_execution_options().get(READ_ONLY):
+            connection.exec_driver_sql("BEGIN")
+            return
+        if not connection.info.get(_HOLDS_TURN):
+            if not queue.acquire():
+                raise OperationalError(
+                    "BEGIN IMMEDIATE", None, sqlite3.OperationalError("database is locked")
+                )
+            connection.info[_HOLDS_TURN] = True
+        try:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        except BaseException:
+            end(connection)
+            raise
+
+    def end(connection: Any) -> None:
+        if connection.info.pop(_HOLDS_TURN, False):
+            queue.release()
+
+    def checkin(_dbapi_connection: Any, record: Any) -> None:
+        # A connection returned to the pool never keeps the turn (belt and braces).
+        if record.info.pop(_HOLDS_TURN, False):
+            queue.release()
+
+    return {"begin": begin, "commit": end, "rollback": end, "checkin": checkin}
+
+
+def read_only(engine: Engine) -> Engine:
+    """The engine for connections that only read (health checks, reports): never a write lock."""
+    return engine.execution_options(**{READ_ONLY: True})
 
 
 def make_engine(database_url: str, *, sqlite_busy_timeout_ms: int = 5000) -> Engine:
     """Create the engine for a database URL (SQLite file or PostgreSQL through psycopg 3)."""
+    dataversion.install()  # every write to a cached table changes its data version (issue 13)
     url = make_url(database_url)
     if url.get_backend_name() == "sqlite":
         if url.database and url.database != ":memory:":
             Path(url.database).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, connect_args={"check_same_thread": False})
         event.listen(engine, "connect", _set_sqlite_pragmas(sqlite_busy_timeout_ms))
-        event.listen(engine, "begin", _begin_sqlite_transaction)
+        queue = WriterQueue(sqlite_busy_timeout_ms / 1000)
+        for name, handler in _sqlite_transactions(queue).items():
+            event.listen(engine, name, handler)
         return engine
     # A bare scheme (postgres:// as many hosts hand it out, or postgresql://) means psycopg 3.
     if url.drivername in ("postgresql", "postgres"):

@@ -15,6 +15,8 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from service.i18n import Lang, preferred_language, validation_message
@@ -223,11 +225,79 @@ async def _handle_unexpected(request: Request, exc: Exception) -> JSONResponse:
     return JSONResponse(error_body("internal_error", message), status_code=500)
 
 
+# Seconds a client should wait before trying again when the database cannot answer.
+RETRY_AFTER_UNREACHABLE = 5
+RETRY_AFTER_BUSY = 2
+
+# SQLite's words for "another writer holds the file" and "the file cannot be reached".
+_SQLITE_BUSY = ("database is locked", "database is busy", "database table is locked")
+_SQLITE_UNREACHABLE = ("unable to open database", "disk i/o error", "database disk image")
+
+
+def database_unavailable(exc: BaseException) -> int | None:
+    """Seconds for Retry-After when the error means the database cannot answer now, else None.
+
+    PostgreSQL stopped, restarting or out of connections; the pool exhausted; SQLite's file
+    locked longer than the busy timeout. A mistake in a statement is not among them: it stays
+    a 500 that is logged.
+    """
+    if isinstance(exc, PoolTimeoutError):
+        return RETRY_AFTER_BUSY
+    if not isinstance(exc, DBAPIError):
+        return None
+    if exc.connection_invalidated:
+        return RETRY_AFTER_UNREACHABLE
+    original = exc.orig
+    module = type(original).__module__.split(".")[0]
+    name = type(original).__name__
+    if module == "psycopg":
+        import psycopg  # already loaded: the error came from it
+
+        # Connection failures and server shutdowns (and cancelled statements or serialisation
+        # failures, which a retry cures); a mistake in a statement is another class.
+        if isinstance(original, psycopg.OperationalError | psycopg.InterfaceError):
+            return RETRY_AFTER_UNREACHABLE
+        return None
+    if module == "sqlite3" and name == "OperationalError":
+        text = str(original).lower()
+        if any(words in text for words in _SQLITE_BUSY):
+            return RETRY_AFTER_BUSY
+        if any(words in text for words in _SQLITE_UNREACHABLE):
+            return RETRY_AFTER_UNREACHABLE
+    return None
+
+
+def unavailable_response(lang: Lang, retry_after: int) -> JSONResponse:
+    """503 with Retry-After: the database cannot answer now (a create sent with an
+    Idempotency-Key can be retried safely)."""
+    message = (
+        "Databasen svarer ikke lige nu. Prøv igen om lidt"
+        if lang == "da"
+        else "The database is not answering right now. Try again shortly"
+    )
+    return JSONResponse(
+        error_body("database_unavailable", message),
+        status_code=503,
+        headers={"Retry-After": str(retry_after)},
+    )
+
+
+async def _handle_database_error(request: Request, exc: Exception) -> JSONResponse:
+    retry_after = database_unavailable(exc)
+    if retry_after is None:
+        return await _handle_unexpected(request, exc)
+    logger.warning(
+        "Database unavailable on %s %s: %s", request.method, request.url.path, type(exc).__name__
+    )
+    return unavailable_response(_lang(request), retry_after)
+
+
 def install_error_handlers(app: FastAPI) -> None:
     """Register the handlers that render every error in the API's JSON shape."""
     app.add_exception_handler(KantmatchError, _handle_domain_error)
     app.add_exception_handler(RequestValidationError, _handle_validation_error)
     app.add_exception_handler(StarletteHTTPException, _handle_http_error)
+    app.add_exception_handler(SQLAlchemyError, _handle_database_error)
     app.add_exception_handler(Exception, _handle_unexpected)
 
 

@@ -100,7 +100,11 @@ def validation_message(error: Mapping[str, Any], lang: Lang) -> str:
     context: dict[str, Any] = dict(error.get("ctx") or {})
     if lang == "da" and isinstance(context.get("da"), str):
         return str(context["da"])
-    templates = _VALIDATION_MESSAGES.get(str(error.get("type")))
+    error_type = str(error.get("type"))
+    if error_type in ("too_short", "too_long") and isinstance(error.get("input"), str):
+        # A length limit on checked text (FreeText) is reported as pydantic's generic one.
+        error_type = f"string_{error_type}"
+    templates = _VALIDATION_MESSAGES.get(error_type)
     if templates is None:
         english = str(error.get("msg", "Invalid value"))
         return english if lang == "en" else f"Ugyldig værdi ({english})"

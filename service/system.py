@@ -15,7 +15,7 @@ from service import __version__
 from service.auth.dependencies import StaffPrincipal
 from service.auth.models import User
 from service.companies.models import Company
-from service.db import SessionDep
+from service.db import SessionDep, read_only
 from service.migrations_runner import head_revision
 
 public_router = APIRouter(tags=["system"])
@@ -34,7 +34,7 @@ def current_revision(connection_or_session: Session | Any) -> str | None:
 def database_status(engine: Engine) -> dict[str, Any]:
     """Whether the database answers, its backend and schema revision."""
     try:
-        with engine.connect() as connection:
+        with read_only(engine).connect() as connection:
             connection.execute(text("SELECT 1"))
             revision = current_revision(connection)
     except SQLAlchemyError as exc:

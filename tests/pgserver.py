@@ -51,6 +51,7 @@ class PostgresServer:
     datadir: Path
     port: int
     as_postgres_user: bool
+    options: str = ""
 
     def _run(self, *args: str) -> subprocess.CompletedProcess[str]:
         command = list(args)
@@ -61,6 +62,37 @@ class PostgresServer:
     def url(self, database: str = "postgres") -> str:
         """Connection URL for a database on this server (trust authentication)."""
         return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/{database}"
+
+    def halt(self) -> None:
+        """Stop the server (fast shutdown: connections are cut), keeping its data."""
+        result = self._run(
+            str(self.bindir / "pg_ctl"), "-D", str(self.datadir), "-m", "fast", "-w", "stop"
+        )
+        if result.returncode != 0:
+            raise RuntimeError(f"pg_ctl stop failed: {result.stderr or result.stdout}")
+
+    def resume(self) -> None:
+        """Start a halted server again on the same port."""
+        self._start()
+
+    def _start(self) -> None:
+        log = self.datadir.parent / "log"
+        result = self._run(
+            str(self.bindir / "pg_ctl"),
+            "-D",
+            str(self.datadir),
+            "-o",
+            self.options,
+            "-l",
+            str(log),
+            "-w",
+            "-t",
+            "60",
+            "start",
+        )
+        if result.returncode != 0:
+            text = log.read_text() if log.exists() else ""
+            raise RuntimeError(f"pg_ctl start failed: {result.stderr or result.stdout}\n{text}")
 
     def stop(self) -> None:
         """Stop the server and remove its data directory."""
@@ -91,26 +123,11 @@ def start_postgres(bindir: Path) -> PostgresServer:
     )
     if result.returncode != 0:
         raise RuntimeError(f"initdb failed: {result.stderr or result.stdout}")
-    options = (
+    server.options = (
         f"-p {server.port} -k {root} -c listen_addresses=127.0.0.1 -c fsync=off "
         "-c synchronous_commit=off -c full_page_writes=off -c max_connections=50"
     )
-    result = server._run(
-        str(bindir / "pg_ctl"),
-        "-D",
-        str(datadir),
-        "-o",
-        options,
-        "-l",
-        str(root / "log"),
-        "-w",
-        "-t",
-        "60",
-        "start",
-    )
-    if result.returncode != 0:
-        log = (root / "log").read_text() if (root / "log").exists() else ""
-        raise RuntimeError(f"pg_ctl start failed: {result.stderr or result.stdout}\n{log}")
+    server._start()
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         with socket.socket() as sock:

@@ -41,6 +41,8 @@ TABLES |= {"overview_company_changes", "overview_change_counter"}
 # Issue 18: SMS reminders, volunteer mentors and network meetings.
 TABLES |= {"sms_reminders", "mentors", "mentor_matches", "network_meetings"}
 TABLES |= {"network_meeting_companies"}
+# Issue 13: the data versions the per-process matching index compares.
+TABLES |= {"data_versions"}
 
 
 @pytest.fixture

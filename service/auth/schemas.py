@@ -9,7 +9,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInf
 from service.auth.principal import MUNICIPALITY_SCOPED_ROLES, Role
 from service.i18n import bilingual_error
 from service.places import MunicipalityCode
-from service.schemas import UtcDatetime
+from service.schemas import FreeText, UtcDatetime
 
 
 def _lower_case(value: str) -> str:
@@ -18,7 +18,7 @@ def _lower_case(value: str) -> str:
 
 # One person, one account: e-mail addresses are stored and compared in lower case.
 EmailAddress = Annotated[
-    str, Field(max_length=254, pattern=r"^[^@\s]+@[^@\s]+$"), AfterValidator(_lower_case)
+    FreeText, Field(max_length=254, pattern=r"^[^@\s]+@[^@\s]+$"), AfterValidator(_lower_case)
 ]
 
 
@@ -27,7 +27,7 @@ class UserCreate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    name: Annotated[str, Field(min_length=1, max_length=200)]
+    name: Annotated[FreeText, Field(min_length=1, max_length=200)]
     email: EmailAddress | None = None
     role: Role
     # validate_default: the scope check below must also run when the field is left out.
@@ -64,7 +64,7 @@ class ApiKeyCreate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    name: Annotated[str, Field(min_length=1, max_length=200)]
+    name: Annotated[FreeText, Field(min_length=1, max_length=200)]
 
 
 class ApiKeyCreated(BaseModel):

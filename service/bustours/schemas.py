@@ -11,7 +11,7 @@ from pydantic_core import InitErrorDetails, PydanticCustomError, ValidationError
 
 from service.bustours.centres import JobCentre
 from service.i18n import bilingual_error
-from service.schemas import UtcDatetime
+from service.schemas import Identifier, UtcDatetime
 
 MAX_STOPS = 6
 DEFAULT_STOPS = 3
@@ -33,7 +33,7 @@ def _clock(value: Any) -> Any:
 
 # A time of day as "HH:MM" (24-hour clock), as API.md asks for start_time and latest_return.
 ClockTime = Annotated[dt.time, BeforeValidator(_clock)]
-CitizenId = Annotated[str, Field(min_length=1, max_length=80)]
+CitizenId = Annotated[Identifier, Field(min_length=1, max_length=80)]
 
 
 def _field_error(field: str, error: PydanticCustomError) -> ValidationError:

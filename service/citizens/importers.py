@@ -25,7 +25,7 @@ from service.auth.principal import Principal
 from service.citizens import measurements
 from service.citizens import service as citizens_service
 from service.citizens.bip import INDICATORS
-from service.citizens.cpr import CPR_REFUSED_DA, cpr_hmac, looks_like_cpr, normalise_cpr
+from service.citizens.cpr import cpr_hmac
 from service.citizens.import_columns import (
     BIP_HEADERS,
     BOOL_FIELDS,
@@ -49,6 +49,7 @@ from service.citizens.schemas import (
     CitizenRowResult,
     CitizenUpdate,
 )
+from service.cpr import CPR_REFUSED_DA, first_cpr_cell, normalise_cpr
 from service.errors import KantmatchError
 from service.i18n import validation_message
 from service.places import lookup_postal_code
@@ -127,9 +128,9 @@ _IDENTIFIER_COLUMNS = frozenset({"caseworker", "preferred_tasks", "excluded_task
 
 
 def _check_no_cpr(values: dict[str, str], header_of: dict[str, str]) -> None:
-    for name, value in values.items():
-        if name != "cpr" and looks_like_cpr(value, identifier=name in _IDENTIFIER_COLUMNS):
-            raise RowRejectedError(header_of.get(name, name), CPR_REFUSED_DA)
+    name = first_cpr_cell(values, identifiers=_IDENTIFIER_COLUMNS, skip={"cpr"})
+    if name is not None:
+        raise RowRejectedError(header_of.get(name, name), CPR_REFUSED_DA)
 
 
 def _hash_cpr(value: str, ctx: _Context) -> str | None:

@@ -17,17 +17,11 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from service.citizens.bip import INDICATORS
-from service.citizens.cpr import (
-    CPR_REFUSED_DA,
-    CPR_REFUSED_EN,
-    CprFreeIdentifier,
-    CprFreeText,
-    looks_like_cpr,
-)
+from service.cpr import cpr_refused, looks_like_cpr
 from service.i18n import bilingual_error
 from service.phones import DanishMobile
 from service.places import DanishPostalCode, MunicipalityCode
-from service.schemas import UtcDatetime
+from service.schemas import FreeText, Identifier, UtcDatetime
 from service.sectors import Sector
 
 
@@ -71,7 +65,7 @@ def field_error(title: str, field: str, error: PydanticCustomError) -> Validatio
     )
 
 
-# Lists of identifiers: only a CPR number standing alone counts there (see cpr.py).
+# Lists of identifiers: only a CPR number standing alone counts there (see service/cpr.py).
 _IDENTIFIER_FIELDS = frozenset({"preferred_tasks", "excluded_tasks", "caseworker_ids"})
 
 
@@ -100,7 +94,7 @@ def first_cpr_field(data: Any) -> str | None:
 # BIP answers and levels are whole numbers 1-5; strict, so true or "3" never becomes a score.
 Score = Annotated[int, Field(strict=True, ge=1, le=5)]
 # Task ids are catalogue identifiers (plain strings until the catalogue is connected).
-TaskId = Annotated[CprFreeIdentifier, Field(min_length=1, max_length=64)]
+TaskId = Annotated[Identifier, Field(min_length=1, max_length=64)]
 SectorList = Annotated[list[Sector], Field(max_length=10)]
 TaskList = Annotated[list[TaskId], Field(max_length=50)]
 
@@ -114,7 +108,7 @@ class CitizenLimits(BaseModel):
     cannot_handle_food: bool = False
     cannot_stand_long: bool = False
     criminal_record: CriminalRecord = CriminalRecord.unknown
-    other: Annotated[CprFreeText | None, Field(max_length=500)] = None
+    other: Annotated[FreeText | None, Field(max_length=500)] = None
 
 
 class CitizenFields(BaseModel):
@@ -132,12 +126,12 @@ class CitizenFields(BaseModel):
             raise field_error(
                 cls.__name__,
                 field,
-                bilingual_error("cpr_refused", da=CPR_REFUSED_DA, en=CPR_REFUSED_EN),
+                cpr_refused(),
             )
         return data
 
-    name: Annotated[CprFreeText | None, Field(min_length=1, max_length=200)] = None
-    external_ref: Annotated[CprFreeText | None, Field(min_length=1, max_length=64)] = None
+    name: Annotated[FreeText | None, Field(min_length=1, max_length=200)] = None
+    external_ref: Annotated[FreeText | None, Field(min_length=1, max_length=64)] = None
     municipality_code: MunicipalityCode | None = None
     postal_code: DanishPostalCode | None = None
     has_driving_licence: bool | None = None
@@ -145,16 +139,16 @@ class CitizenFields(BaseModel):
     transport: Transport | None = None
     max_commute_km: Annotated[int | None, Field(ge=0, le=300)] = None
     hours_per_week: Annotated[float | None, Field(ge=0, le=60)] = None
-    wishes: Annotated[CprFreeText | None, Field(max_length=2000)] = None
+    wishes: Annotated[FreeText | None, Field(max_length=2000)] = None
     preferred_sectors: SectorList | None = None
     excluded_sectors: SectorList | None = None
     preferred_tasks: TaskList | None = None
     excluded_tasks: TaskList | None = None
     danish_level: Score | None = None
     limits: CitizenLimits | None = None
-    notes: Annotated[CprFreeText | None, Field(max_length=4000)] = None
+    notes: Annotated[FreeText | None, Field(max_length=4000)] = None
     status: CitizenStatus | None = None
-    status_reason: Annotated[CprFreeText | None, Field(max_length=500)] = None
+    status_reason: Annotated[FreeText | None, Field(max_length=500)] = None
     programme_start_date: date | None = None
     programme_end_date: date | None = None
     mobile: DanishMobile | None = None
@@ -162,7 +156,7 @@ class CitizenFields(BaseModel):
     sms_consent: bool | None = None
     # User ids; each must be an active caseworker of the municipality, so nothing else is kept.
     caseworker_ids: Annotated[
-        list[Annotated[str, Field(max_length=32)]] | None, Field(max_length=10)
+        list[Annotated[Identifier, Field(max_length=32)]] | None, Field(max_length=10)
     ] = None
     audit_gender: AuditGender | None = None
     audit_birth_year: Annotated[int | None, Field(ge=1900, le=2020)] = None
@@ -175,8 +169,8 @@ class CitizenUpdate(CitizenFields):
 class CitizenCreate(CitizenFields):
     """A new citizen: name, case number and home postal code at least."""
 
-    name: Annotated[CprFreeText, Field(min_length=1, max_length=200)]
-    external_ref: Annotated[CprFreeText, Field(min_length=1, max_length=64)]
+    name: Annotated[FreeText, Field(min_length=1, max_length=200)]
+    external_ref: Annotated[FreeText, Field(min_length=1, max_length=64)]
     postal_code: DanishPostalCode
 
     @model_validator(mode="after")

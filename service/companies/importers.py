@@ -43,6 +43,7 @@ from service.companies.schemas import (
     RowProblem,
     SizeBand,
 )
+from service.cpr import CPR_REFUSED_DA, first_cpr_cell
 from service.errors import KantmatchError
 from service.i18n import validation_message
 from service.places import GULDBORGSUND, LOLLAND, lookup_postal_code
@@ -159,7 +160,10 @@ def check_row(values: dict[str, str]) -> list[tuple[str, str]]:
     The one hook for checks that concern every cell of a row, such as a detector of CPR
     numbers typed into the wrong column (issue 17); an empty list lets the row on.
     """
-    del values
+    # Issue 17: a CPR-like value in any cell rejects the row (P-numbers are codes, not text).
+    cpr_column = first_cpr_cell(values, codes={"p_number"})
+    if cpr_column is not None:
+        return [(cpr_column, CPR_REFUSED_DA)]
     return []
 
 
@@ -368,7 +372,8 @@ class _Run:
             problems = check_row({str(k): str(v) for k, v in cells.items()})
             if problems:
                 for field, message in problems:
-                    self.reject(row, cvr, field, message)
+                    # A refused cell is not repeated, nor is the CVR if that is where it stands.
+                    self.reject(row, None if field == "cvr" else cvr, field, message)
                 continue
             first = self.first_row_of.get(cvr or "", row)
             if first != row:

@@ -49,6 +49,9 @@ class Company(SQLModel, table=True):
     search_text: str = Field(default="", max_length=600)
     created_at: datetime = Field(default_factory=clock.now)
     updated_at: datetime = Field(default_factory=clock.now, index=True)
+    # Set instead of deleting a company that has placements or agreements (issue 15): left out
+    # of lists, matching and bus tours, kept for the placements' and agreements' history.
+    archived_at: datetime | None = Field(default=None, index=True)
 
 
 class CompanyContact(SQLModel, table=True):

@@ -18,9 +18,10 @@ from pydantic import (
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from service.companies.codes import cvr_is_valid, normalise_digits, p_number_is_valid
+from service.cpr import reject_cpr_in_code
 from service.i18n import bilingual_error
 from service.places import DanishPostalCode, MunicipalityCode
-from service.schemas import UtcDatetime
+from service.schemas import FreeText, UtcDatetime
 from service.sectors import Sector
 
 
@@ -150,10 +151,16 @@ def _check_phone(value: str) -> str:
 
 
 Cvr = Annotated[str, BeforeValidator(_strip_digits), AfterValidator(_check_cvr)]
-PNumber = Annotated[str, BeforeValidator(_strip_digits), AfterValidator(_check_p_number)]
+# A CPR number written with a separator is refused before the separators are dropped.
+PNumber = Annotated[
+    str,
+    BeforeValidator(_strip_digits),
+    BeforeValidator(reject_cpr_in_code),
+    AfterValidator(_check_p_number),
+]
 IndustryCode = Annotated[str, BeforeValidator(_strip_digits), AfterValidator(_check_industry_code)]
 Phone = Annotated[str, AfterValidator(_check_phone)]
-Email = Annotated[str, Field(max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
+Email = Annotated[FreeText, Field(max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
 Requirements = dict[RequirementKey, RequirementLevel]
 
 
@@ -162,8 +169,8 @@ class ContactPersonIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    name: Annotated[str, Field(min_length=1, max_length=200)]
-    title: Annotated[str | None, Field(max_length=200)] = None
+    name: Annotated[FreeText, Field(min_length=1, max_length=200)]
+    title: Annotated[FreeText | None, Field(max_length=200)] = None
     phone: Phone | None = None
     email: Email | None = None
     is_primary: bool = False
@@ -181,8 +188,8 @@ class CompanyFields(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     p_number: PNumber | None = None
-    name: Annotated[str | None, Field(min_length=1, max_length=200)] = None
-    address: Annotated[str | None, Field(max_length=200)] = None
+    name: Annotated[FreeText | None, Field(min_length=1, max_length=200)] = None
+    address: Annotated[FreeText | None, Field(max_length=200)] = None
     postal_code: DanishPostalCode | None = None
     municipality_code: MunicipalityCode | None = None
     lat: Annotated[float | None, Field(ge=54.0, le=58.0)] = None
@@ -211,7 +218,7 @@ class CompanyCreate(CompanyFields):
     """A new company: CVR, name, postal code, contact owner and an industry code or sector."""
 
     cvr: Cvr
-    name: Annotated[str, Field(min_length=1, max_length=200)]
+    name: Annotated[FreeText, Field(min_length=1, max_length=200)]
     postal_code: DanishPostalCode
     contact_owner: ContactOwner
 

@@ -15,10 +15,10 @@ from sqlmodel import Session, col, func, select
 
 from service.auth.principal import CLI_PRINCIPAL
 from service.demo.common import SURNAMES, pick
+from service.demo.placements import demo_internships
 from service.mentors import service as mentors_service
 from service.mentors.models import Mentor
 from service.mentors.schemas import MentorCreate, MentorMatchCreate, MentorMatchUpdate
-from service.placements.models import Placement
 from service.sectors import Sector
 
 MIDTERM_MATCHES = 8
@@ -57,18 +57,7 @@ def load_demo_mentors(session: Session, *, seed: int) -> int:
         mentors.append(
             mentors_service.create_mentor(session, data=data, actor=CLI_PRINCIPAL, is_demo=True)
         )
-    internships = list(
-        session.exec(
-            select(Placement)
-            .where(
-                col(Placement.is_demo),
-                col(Placement.placement_type) == "virksomhedspraktik",
-                col(Placement.start_date).is_not(None),
-                col(Placement.citizen_id).is_not(None),
-            )
-            .order_by(col(Placement.start_date), col(Placement.id))
-        ).all()
-    )
+    internships = demo_internships(session)
     chosen = sorted(
         rng.sample(internships, min(MIDTERM_MATCHES, len(internships))),
         key=lambda p: (p.start_date, p.id),

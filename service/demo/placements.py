@@ -460,3 +460,16 @@ def load_demo_placements(session: Session, *, seed: int, today: date | None = No
     for plan in plan_demo(people, seed):
         _load_citizen(loader, plan)
     return loader.created
+
+
+def demo_internships(session: Session, *, with_company: bool = False) -> list[Placement]:
+    """The demo internships that have started, oldest first (for mentors and reminders)."""
+    query = select(Placement).where(
+        col(Placement.is_demo),
+        col(Placement.placement_type) == "virksomhedspraktik",
+        col(Placement.start_date).is_not(None),
+        col(Placement.citizen_id).is_not(None),
+    )
+    if with_company:
+        query = query.where(col(Placement.company_id).is_not(None))
+    return list(session.exec(query.order_by(col(Placement.start_date), col(Placement.id))).all())

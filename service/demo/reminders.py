@@ -15,7 +15,7 @@ from datetime import datetime, time, timedelta
 from sqlmodel import Session, col, func, select
 
 from service.companies.models import Company
-from service.placements.models import Placement
+from service.demo.placements import demo_internships
 from service.reminders.models import Reminder
 from service.reminders.service import default_send_at
 from service.reminders.templates import DANISH_TIME, ReminderKind, render, segments
@@ -32,19 +32,7 @@ def load_demo_reminders(session: Session, *, seed: int) -> int:
     if existing:
         return 0
     rng = random.Random(seed + 1800)
-    internships = list(
-        session.exec(
-            select(Placement)
-            .where(
-                col(Placement.is_demo),
-                col(Placement.placement_type) == "virksomhedspraktik",
-                col(Placement.start_date).is_not(None),
-                col(Placement.citizen_id).is_not(None),
-                col(Placement.company_id).is_not(None),
-            )
-            .order_by(col(Placement.id))
-        ).all()
-    )
+    internships = demo_internships(session, with_company=True)
     made = 0
     for index, placement in enumerate(
         rng.sample(internships, min(DEMO_REMINDERS, len(internships)))

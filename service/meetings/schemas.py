@@ -7,10 +7,9 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from service.citizens.cpr import CprFreeText
-from service.schemas import UtcDatetime
+from service.schemas import FreeText, Identifier, UtcDatetime
 
-CompanyIds = Annotated[list[Annotated[str, Field(max_length=32)]], Field(max_length=500)]
+CompanyIds = Annotated[list[Annotated[Identifier, Field(max_length=32)]], Field(max_length=500)]
 
 
 class NetworkMeetingCreate(BaseModel):
@@ -19,9 +18,9 @@ class NetworkMeetingCreate(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     meeting_date: date
-    place: Annotated[CprFreeText, Field(min_length=2, max_length=200)]
-    theme: Annotated[CprFreeText, Field(min_length=2, max_length=300)]
-    host_company_id: Annotated[str | None, Field(max_length=32)] = None
+    place: Annotated[FreeText, Field(min_length=2, max_length=200)]
+    theme: Annotated[FreeText, Field(min_length=2, max_length=300)]
+    host_company_id: Annotated[Identifier | None, Field(max_length=32)] = None
     for_ambassadors: bool = Field(default=False, description="Only for ambassador companies")
     invited_company_ids: CompanyIds = []
 

@@ -12,13 +12,12 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from service.citizens.cpr import CprFreeText
 from service.phones import DanishMobile
 from service.places import DanishPostalCode
-from service.schemas import UtcDatetime
+from service.schemas import FreeText, Identifier, UtcDatetime
 from service.sectors import Sector
 
-Email = Annotated[str, Field(max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
+Email = Annotated[FreeText, Field(max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
 
 
 class MentorFields(BaseModel):
@@ -26,12 +25,12 @@ class MentorFields(BaseModel):
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    name: Annotated[CprFreeText | None, Field(min_length=1, max_length=200)] = None
+    name: Annotated[FreeText | None, Field(min_length=1, max_length=200)] = None
     mobile: DanishMobile | None = None
     email: Email | None = None
     postal_code: DanishPostalCode | None = None
     sectors: Annotated[list[Sector] | None, Field(max_length=10)] = None
-    background: Annotated[CprFreeText | None, Field(max_length=300)] = Field(
+    background: Annotated[FreeText | None, Field(max_length=300)] = Field(
         default=None, description="Background in a sentence"
     )
     max_mentees: Annotated[int | None, Field(ge=1, le=10)] = None
@@ -41,7 +40,7 @@ class MentorFields(BaseModel):
 class MentorCreate(MentorFields):
     """A new volunteer mentor: a name and a postal code at least."""
 
-    name: Annotated[CprFreeText, Field(min_length=1, max_length=200)]
+    name: Annotated[FreeText, Field(min_length=1, max_length=200)]
     postal_code: DanishPostalCode
     sectors: Annotated[list[Sector], Field(max_length=10)] = []
     max_mentees: Annotated[int, Field(ge=1, le=10)] = 1
@@ -90,9 +89,9 @@ class MentorMatchCreate(BaseModel):
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    citizen_id: Annotated[str, Field(min_length=1, max_length=32)]
-    mentor_id: Annotated[str, Field(min_length=1, max_length=32)]
-    placement_id: Annotated[str | None, Field(max_length=32)] = None
+    citizen_id: Annotated[Identifier, Field(min_length=1, max_length=32)]
+    mentor_id: Annotated[Identifier, Field(min_length=1, max_length=32)]
+    placement_id: Annotated[Identifier | None, Field(max_length=32)] = None
     start_date: date
 
 
@@ -102,7 +101,7 @@ class MentorMatchUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     end_date: date
-    assessment: Annotated[CprFreeText | None, Field(max_length=500)] = None
+    assessment: Annotated[FreeText | None, Field(max_length=500)] = None
 
 
 class MentorMatchForCaseworker(BaseModel):

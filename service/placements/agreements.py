@@ -1,6 +1,6 @@
 """Wage-hour agreements for paid hours (loentimer) and hybrid jobs, with their budgets.
 
-The budget is computed once, with the lead's rules engine (``service.budget_example``), for the
+The budget is computed once, with the rules engine (``service.budget_example``), for the
 agreement's start date, and stored as a snapshot with its rules name and warnings: a printed
 agreement keeps showing what was agreed even after the rules file is corrected.
 """
@@ -281,6 +281,7 @@ def agreement_public(
             address=address,
             contact_name=agreement.company_contact_name,
             contact_phone=agreement.company_contact_phone,
+            archived=company is not None and company.archived_at is not None,
         ),
         caseworker=_name(session, agreement.caseworker_user_id),
         consultant=_name(session, agreement.consultant_user_id),

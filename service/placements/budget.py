@@ -1,17 +1,23 @@
 """Budget examples: monthly income on cash benefit with and without paid hours. Pure functions.
 
-The rules (rates, disregards, tax) come from a dated data file in which every number names its
-source and whether it was verified; a budget built on an unverified number carries a warning.
+The rules come from one dated data file a period (``data/budget_rules_*.yaml``) in which every
+number names its source, its date and whether it was verified for that period; a budget built
+on an unverified number says so once, in plain Danish.
 
-Monthly figures:
-- earnings = hours per week x 52/12 x hourly wage;
-- benefit, until 30 June 2025: rate - (earnings - hourly disregard x min(hours a month, 160));
-  from 1 July 2025: rate - share x (earnings - monthly disregard), and never so much that
-  earnings + benefit pass the ceiling (a share of the maximum unemployment benefit), above which
-  earnings are deducted krone for krone; never below 0;
-- tax (the approximation of REFERENCE.md): AM-bidrag = 8 % of wages; taxable = wages - AM-bidrag
-  + benefit - beskaeftigelsesfradrag/12 - personfradrag/12; tax = taxable x (bundskat +
-  municipal tax), not below 0; disposable income = wages - AM-bidrag + benefit - tax.
+Monthly figures (``data/budget_rules.md`` and docs/budget.md have the sources):
+
+- earnings W = hours a week x 52/12 x hourly wage;
+- benefit B, until 30 June 2025: rate - (W - hourly disregard x min(hours a month, 160));
+  from 1 July 2025: rate (+ the single person's supplement) - share x (W - monthly disregard),
+  never so much that W + B passes the ceiling (a share of the maximum unemployment benefit),
+  above which earnings are deducted krone for krone; never below 0;
+- tax, on the law's bases, monthly (1/12 of the yearly amounts):
+  AM-bidrag = 8 % x W (wages only, not the benefit);
+  personal income P = W - AM-bidrag + B;  bundskat = bundskat % x (P - personfradrag);
+  beskæftigelsesfradrag E = min(share x W, max) (LL § 9 J: on the AM-bidrag base);
+  taxable income T = P - E;  municipal tax = rate x (T - personfradrag);
+  church tax = rate x (T - personfradrag), only for members of the church;
+  each part not below 0; disposable income = W - AM-bidrag + B - tax.
 """
 
 from __future__ import annotations
@@ -26,9 +32,12 @@ from typing import Any
 
 import yaml
 
+from service.places import PROGRAMME_MUNICIPALITIES
+
 WEEKS_PER_MONTH = Decimal(52) / Decimal(12)
 CENT = Decimal("0.01")
 DEFAULT_HOURS = (0, 5, 10, 15, 20)
+RULE_FILES = ("2024", "2025-1", "2025-2", "2026")
 
 
 class BenefitCategory(StrEnum):
@@ -41,17 +50,21 @@ class BenefitCategory(StrEnum):
     mindstesats = "mindstesats"
 
 
-# Always true of this approximation, whatever the data file says.
-STANDING_WARNINGS = (
-    "Skatten er en månedlig tilnærmelse (personfradrag og beskæftigelsesfradrag fordelt ligeligt "
-    "over året, ingen kirkeskat); det endelige beløb afhænger af årsopgørelsen",
-    "Fradraget i kontanthjælpen er beregnet af bruttolønnen; om loven bruger lønnen før eller "
-    "efter AM-bidrag er ikke kontrolleret (bruttolønnen giver den mindste gevinst)",
+BENEFIT_NAMES_DA = {
+    BenefitCategory.forhoejet_sats: "forhøjet sats",
+    BenefitCategory.forhoejet_sats_children: "forhøjet sats, forsørger",
+    BenefitCategory.grundsats: "grundsats",
+    BenefitCategory.grundsats_home: "grundsats, hjemmeboende",
+    BenefitCategory.mindstesats: "mindstesats",
+}
+# Tillæg til enlige ikke-forsørgere goes with these rates (from 1 July 2025).
+SINGLE_SUPPLEMENT_CATEGORIES = frozenset(
+    {BenefitCategory.forhoejet_sats, BenefitCategory.grundsats}
 )
 
 
 class BudgetRulesError(ValueError):
-    """The date or municipality has no rules in the data file; ``field`` names which."""
+    """The date or municipality has no rules in the data files; ``field`` names which."""
 
     def __init__(self, field: str, message_da: str, message_en: str) -> None:
         super().__init__(message_en)
@@ -62,24 +75,28 @@ class BudgetRulesError(ValueError):
 
 @dataclass(frozen=True)
 class Figure:
-    """A number from the rules file with its source."""
+    """A number from a rules file with its source, date and whether it was verified."""
 
     value: Decimal
     source: str
+    date: date | None
     verified: bool
     label: str
 
 
 @dataclass
 class _Used:
-    """The figures a budget was built on, for its sources and warnings."""
+    """The figures a budget was built on, for its sources and its one warning."""
 
     figures: list[Figure] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
 
     def take(self, raw: dict[str, Any], label: str) -> Decimal:
         figure = Figure(
-            Decimal(str(raw["value"])), str(raw["source"]), bool(raw["verified"]), label
+            Decimal(str(raw["value"])),
+            str(raw["source"]),
+            raw.get("date"),
+            bool(raw["verified"]),
+            label,
         )
         if figure not in self.figures:
             self.figures.append(figure)
@@ -94,6 +111,9 @@ class BudgetRow:
     earnings: Decimal
     benefit: Decimal
     am_bidrag: Decimal
+    bundskat: Decimal
+    municipal_tax: Decimal
+    church_tax: Decimal
     tax: Decimal
     disposable_income: Decimal
     gain: Decimal
@@ -104,71 +124,112 @@ class Budget:
     """A budget table with the rules behind it."""
 
     rules_name: str
+    rules_id: str
     regime: str
     valid_from: date
     valid_to: date | None
+    municipality_code: str
+    municipality_name: str
+    church_member: bool
+    single: bool
     rows: list[BudgetRow]
     sources: list[Figure]
     warnings: list[str]
+    assumptions: str
+
+
+def _read(name: str) -> dict[str, Any]:
+    text = (
+        resources.files("service.placements")
+        .joinpath(f"data/budget_rules_{name}.yaml")
+        .read_text("utf-8")
+    )
+    period: dict[str, Any] = yaml.safe_load(text)
+    return period
 
 
 @lru_cache(maxsize=1)
-def load_rules() -> dict[str, Any]:
-    """The shipped rules file, read on first use."""
-    text = (
-        resources.files("service.placements").joinpath("data/budget_rules.yaml").read_text("utf-8")
-    )
-    rules: dict[str, Any] = yaml.safe_load(text)
-    return rules
+def load_rules() -> tuple[dict[str, Any], ...]:
+    """The shipped rules files, one a period, oldest first (read on first use)."""
+    return tuple(sorted((_read(name) for name in RULE_FILES), key=lambda p: p["valid_from"]))
 
 
-def _regime_for(rules: dict[str, Any], on: date) -> dict[str, Any]:
-    for regime in rules["regimes"]:
-        starts = regime["valid_from"]
-        ends = regime["valid_to"]
-        if starts <= on and (ends is None or on <= ends):
-            return dict(regime)
-    first = min(r["valid_from"] for r in rules["regimes"]).isoformat()
-    raise BudgetRulesError("on", f"Ingen regler før {first}", f"No rules before {first}")
-
-
-def _by_year(table: dict[int, Any], year: int, what: str, used: _Used) -> dict[str, Any]:
-    if year in table:
-        return dict(table[year])
-    nearest = min(table, key=lambda y: (abs(y - year), -y))
-    used.notes.append(f"{what} for {year} findes ikke i reglerne; {nearest} er brugt")
-    return dict(table[nearest])
+def period_for(
+    rules: tuple[dict[str, Any], ...] | list[dict[str, Any]], on: date
+) -> dict[str, Any]:
+    """The period whose rules are in force on a date; after the last one, the last one."""
+    for period in rules:
+        ends = period["valid_to"]
+        if period["valid_from"] <= on and (ends is None or on <= ends):
+            return period
+    first, last = rules[0], rules[-1]
+    if on < first["valid_from"]:
+        shown = first["valid_from"].strftime("%d-%m-%Y")
+        raise BudgetRulesError(
+            "on",
+            f"Ingen budgetregler før {shown}",
+            f"No budget rules before {first['valid_from'].isoformat()}",
+        )
+    return last
 
 
 def _money(value: Decimal) -> Decimal:
     return value.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
+def _municipality_label(code: str) -> str:
+    return PROGRAMME_MUNICIPALITIES.get(code, f"kommune {code}")
+
+
 def monthly_benefit(
-    regime: dict[str, Any],
+    period: dict[str, Any],
     category: BenefitCategory,
     earnings: Decimal,
     hours_per_month: Decimal,
-    year: int,
+    *,
+    single: bool,
     used: _Used,
 ) -> Decimal:
-    """The cash benefit left after earnings are deducted, under one regime."""
-    rate = used.take(regime["rates"][category], f"sats ({category})")
-    if regime["kind"] == "hourly_disregard":
-        cap = used.take(regime["max_hours_per_month"], "højst antal timer med timefradrag")
-        per_hour = used.take(
-            _by_year(regime["hourly_disregard"], year, "Timefradraget", used), "timefradrag"
-        )
+    """The cash benefit left after earnings are deducted, under the period's rules."""
+    rules = period["benefit"]
+    rate = used.take(rules["rates"][category], f"satsen for {BENEFIT_NAMES_DA[category]}")
+    if period["kind"] == "hourly_disregard":
+        cap = used.take(rules["max_hours_per_month"], "højst 160 timer med timefradrag")
+        per_hour = used.take(rules["hourly_disregard"], "timefradraget")
         deduction = max(Decimal(0), earnings - per_hour * min(hours_per_month, cap))
         return max(Decimal(0), rate - deduction)
-    share = used.take(regime["deduction_share"], "fradragsprocent over fribeløbet")
-    disregard = used.take(regime["monthly_disregard"][category], f"fribeløb ({category})")
-    ceiling = used.take(regime["ceiling_share"][category], "loft (andel af højeste dagpenge)")
-    ceiling *= used.take(regime["max_unemployment_benefit_month"], "højeste dagpenge pr. måned")
+    if single and category in SINGLE_SUPPLEMENT_CATEGORIES:
+        rate += used.take(rules["single_supplement"], "tillægget til enlige")
+    share = used.take(rules["deduction_share"], "fradraget på 65 % over fribeløbet")
+    disregard = used.take(rules["monthly_disregard"][category], "fribeløbet")
+    ceiling = used.take(rules["ceiling_share"][category], "loftet over løn og kontanthjælp")
+    ceiling *= used.take(rules["max_unemployment_benefit_month"], "højeste dagpenge")
     benefit = rate - share * max(Decimal(0), earnings - disregard)
     # Above the ceiling every krone earned is deducted: income cannot pass it on benefit.
     benefit = min(benefit, ceiling - earnings)
     return max(Decimal(0), benefit)
+
+
+def _unverified_warning(figures: list[Figure]) -> str | None:
+    labels = list(dict.fromkeys(f.label for f in figures if not f.verified))
+    if not labels:
+        return None
+    listed = labels[0] if len(labels) == 1 else ", ".join(labels[:-1]) + " og " + labels[-1]
+    return (
+        f"Nogle tal er ikke bekræftet for perioden ({listed}); beløbene kan derfor afvige. "
+        "Tjek dem, før budgettet bruges over for borger eller virksomhed."
+    )
+
+
+def _assumptions(*, church_member: bool, single: bool) -> str:
+    who = "enlig" if single else "gift eller samlevende (uden tillæg til enlige)"
+    church = "medlem af folkekirken" if church_member else "ikke medlem af folkekirken"
+    return (
+        f"Forudsat: borgeren er {who}, {church} og har ingen andre indtægter; lønnen er den "
+        "samme hver måned (timer x 52/12 uger), og fradraget i kontanthjælpen er regnet af "
+        "lønnen før AM-bidrag. Skatten er en månedlig tilnærmelse af årsopgørelsen; boligstøtte, "
+        "pension og feriepenge er ikke medregnet. Beløbene er et eksempel, ikke en afgørelse."
+    )
 
 
 def compute_budget(
@@ -178,14 +239,15 @@ def compute_budget(
     on: date,
     municipality_code: str,
     hours_per_week: tuple[Decimal, ...] | None = None,
-    rules: dict[str, Any] | None = None,
+    church_member: bool = False,
+    single: bool = True,
+    rules: tuple[dict[str, Any], ...] | list[dict[str, Any]] | None = None,
 ) -> Budget:
     """Monthly income for each number of paid hours a week, and the gain over 0 hours."""
     hours_per_week = hours_per_week or tuple(Decimal(h) for h in DEFAULT_HOURS)
     rules = rules or load_rules()
-    regime = _regime_for(rules, on)
-    used = _Used()
-    tax = rules["tax"]
+    period = period_for(rules, on)
+    tax = period["tax"]
     if municipality_code not in tax["municipal_tax_share"]:
         known = ", ".join(sorted(tax["municipal_tax_share"]))
         raise BudgetRulesError(
@@ -193,44 +255,76 @@ def compute_budget(
             f"Ingen kommuneskat for kommune {municipality_code} i reglerne (kendt: {known})",
             f"No municipal tax for municipality {municipality_code} in the rules (known: {known})",
         )
-    if regime["kind"] == "hourly_disregard" and on.year not in regime["rates_years_verified"]:
-        used.notes.append(regime["rates_year_note"])
-    tax_year = _by_year(tax["years"], on.year, "Skattesatserne", used)
-    am_share = used.take(tax["am_bidrag_share"], "AM-bidrag")
-    personfradrag = used.take(tax_year["personfradrag_year"], "personfradrag pr. år") / 12
-    bundskat = used.take(tax_year["bundskat_share"], "bundskat")
-    municipal = used.take(tax["municipal_tax_share"][municipality_code], "kommuneskat")
-    job_share = used.take(tax_year["beskaeftigelsesfradrag_share"], "beskæftigelsesfradrag")
-    job_max = used.take(tax_year["beskaeftigelsesfradrag_max_year"], "beskæftigelsesfradrag, loft")
+    used = _Used()
+    place = _municipality_label(municipality_code)
+    am_share = used.take(tax["am_bidrag_share"], "AM-bidraget")
+    personfradrag = used.take(tax["personfradrag_year"], "personfradraget") / 12
+    bundskat_share = used.take(tax["bundskat_share"], "bundskatten")
+    municipal = used.take(
+        tax["municipal_tax_share"][municipality_code], f"kommuneskatten i {place}"
+    )
+    church = Decimal(0)
+    if church_member:
+        church = used.take(tax["church_tax_share"][municipality_code], f"kirkeskatten i {place}")
+    job_share = used.take(tax["beskaeftigelsesfradrag_share"], "beskæftigelsesfradraget")
+    job_max = used.take(
+        tax["beskaeftigelsesfradrag_max_year"], "loftet for beskæftigelsesfradraget"
+    )
 
-    def row_for(hours: Decimal) -> tuple[Decimal, Decimal, Decimal, Decimal, Decimal, Decimal]:
+    def row_for(hours: Decimal, baseline: Decimal) -> BudgetRow:
         hours_per_month = hours * WEEKS_PER_MONTH
         earnings = _money(hours_per_month * hourly_wage)
         benefit = _money(
-            monthly_benefit(regime, category, earnings, hours_per_month, on.year, used)
+            monthly_benefit(period, category, earnings, hours_per_month, single=single, used=used)
         )
         am_bidrag = _money(earnings * am_share)
-        employment_deduction = min(earnings * job_share, job_max / 12)
-        taxable = earnings - am_bidrag + benefit - employment_deduction - personfradrag
-        income_tax = _money(max(Decimal(0), taxable) * (bundskat + municipal))
-        disposable = earnings - am_bidrag + benefit - income_tax
-        return hours, earnings, benefit, am_bidrag, income_tax, disposable
+        personal_income = earnings - am_bidrag + benefit
+        employment_deduction = _money(min(earnings * job_share, job_max / 12))
+        taxable_income = personal_income - employment_deduction
+        bundskat = _money(max(Decimal(0), personal_income - personfradrag) * bundskat_share)
+        over_fradrag = max(Decimal(0), taxable_income - personfradrag)
+        municipal_tax = _money(over_fradrag * municipal)
+        church_tax = _money(over_fradrag * church)
+        total_tax = bundskat + municipal_tax + church_tax
+        disposable = personal_income - total_tax
+        return BudgetRow(
+            hours_per_week=hours,
+            earnings=earnings,
+            benefit=benefit,
+            am_bidrag=am_bidrag,
+            bundskat=bundskat,
+            municipal_tax=municipal_tax,
+            church_tax=church_tax,
+            tax=total_tax,
+            disposable_income=disposable,
+            gain=disposable - baseline,
+        )
 
-    computed = [row_for(hours) for hours in hours_per_week]
-    baseline = row_for(Decimal(0))[-1]
-    rows = [BudgetRow(h, e, b, a, t, d, d - baseline) for h, e, b, a, t, d in computed]
-    warnings = [*STANDING_WARNINGS, *dict.fromkeys(used.notes)]
-    warnings += [
-        f"Ikke kontrolleret: {f.label} = {f.value} ({f.source})"
-        for f in used.figures
-        if not f.verified
-    ]
+    baseline = row_for(Decimal(0), Decimal(0)).disposable_income
+    rows = [row_for(hours, baseline) for hours in hours_per_week]
+    warnings: list[str] = []
+    if on > (period["valid_to"] or on):
+        warnings.append(
+            f"Der er ingen budgetregler for {on.strftime('%d-%m-%Y')} endnu; reglerne for "
+            f"perioden til {period['valid_to'].strftime('%d-%m-%Y')} er brugt."
+        )
+    unverified = _unverified_warning(used.figures)
+    if unverified:
+        warnings.append(unverified)
     return Budget(
-        rules_name=str(regime["name"]),
-        regime=str(regime["id"]),
-        valid_from=regime["valid_from"],
-        valid_to=regime["valid_to"],
+        rules_name=str(period["name"]),
+        rules_id=str(period["id"]),
+        regime=str(period["kind"]),
+        valid_from=period["valid_from"],
+        valid_to=period["valid_to"],
+        municipality_code=municipality_code,
+        municipality_name=f"{place} Kommune"
+        if municipality_code in PROGRAMME_MUNICIPALITIES
+        else place,
+        church_member=church_member,
+        single=single,
         rows=rows,
         sources=list(used.figures),
         warnings=warnings,
+        assumptions=_assumptions(church_member=church_member, single=single),
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from enum import StrEnum
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
@@ -38,7 +39,24 @@ router = APIRouter(tags=["placements"])
 HoursPerWeek = Annotated[Decimal, Field(ge=0, le=37)]
 
 
-@router.get("/budget", response_model=BudgetPublic)
+class BudgetFormat(StrEnum):
+    """How the budget example is answered."""
+
+    json = "json"
+    html = "html"
+    pdf = "pdf"
+
+
+@router.get(
+    "/budget",
+    response_model=BudgetPublic,
+    responses={
+        200: {
+            "content": {"text/html": {}, "application/pdf": {}},
+            "description": "JSON, or with format=html|pdf one printable A4 page in Danish",
+        }
+    },
+)
 def read_budget(
     principal: StaffPrincipal,
     hourly_wage: Annotated[Decimal, Query(gt=0, le=1000, description="Hourly wage in DKK")],
@@ -51,14 +69,34 @@ def read_budget(
         Query(max_length=10, description="Paid hours a week (repeatable)"),
     ] = None,
     municipality_code: Annotated[str | None, Query(pattern=r"^\d{3}$")] = None,
-) -> BudgetPublic:
+    church_member: Annotated[
+        bool, Query(description="Member of the church: church tax is added")
+    ] = False,
+    single: Annotated[
+        bool, Query(description="Lives alone: the single person's supplement (from 1 July 2025)")
+    ] = True,
+    output: Annotated[BudgetFormat, Query(alias="format")] = BudgetFormat.json,
+) -> BudgetPublic | Response:
     """What paid hours mean for a citizen's monthly income on cash benefit (no citizen needed)."""
-    return placements_service.budget_example(
+    budget = placements_service.budget_example(
         hourly_wage=hourly_wage,
         category=benefit_category,
         on=on or clock.today(),
         municipality_code=municipality_code or principal.municipality_code or LOLLAND,
         hours_per_week=hours_per_week,
+        church_member=church_member,
+        single=single,
+    )
+    if output == BudgetFormat.json:
+        return budget
+    document = rendering.build_budget_document(budget, printed=clock.today().strftime("%d-%m-%Y"))
+    if output == BudgetFormat.html:
+        return HTMLResponse(rendering.budget_html(document))
+    filename = f"budget-{budget.on.isoformat()}.pdf"
+    return Response(
+        rendering.budget_pdf(document),
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'inline; filename="{filename}"'},
     )
 
 

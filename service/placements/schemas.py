@@ -8,7 +8,6 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, model_validator
 
-from service.citizens.cpr import CprFreeText
 from service.i18n import bilingual_error
 from service.placements.budget import BenefitCategory
 from service.placements.states import (
@@ -18,8 +17,10 @@ from service.placements.states import (
     PlacementStatus,
     PlacementType,
 )
-from service.schemas import UtcDatetime
+from service.schemas import FreeText, UtcDatetime
+from service.schemas import Identifier as CheckedIdentifier
 
+_Date = date  # a field below is called `date`
 # Money leaves the API as a JSON number with two decimals (API.md), not as a string.
 Money = Annotated[Decimal, PlainSerializer(float, return_type=float)]
 
@@ -31,6 +32,10 @@ class BudgetRowPublic(BaseModel):
     earnings: Money
     benefit: Money
     am_bidrag: Money
+    # The parts of `tax`; absent from budgets stored before issue 15.
+    bundskat: Money | None = None
+    municipal_tax: Money | None = None
+    church_tax: Money | None = None
     tax: Money
     disposable_income: Money
     gain: Money
@@ -42,18 +47,23 @@ class BudgetSource(BaseModel):
     label: str
     value: Money
     source: str
+    date: _Date | None = Field(default=None, description="Date of the source, or of the search")
     verified: bool
 
 
 class BudgetRules(BaseModel):
     """The rules a budget was computed under."""
 
+    id: str | None = Field(default=None, description="The rules file: 2024, 2025-1, 2025-2, 2026")
     name: str
     regime: str
     valid_from: date
     valid_to: date | None
     sources: list[BudgetSource]
-    warnings: list[str]
+    warnings: list[str] = Field(
+        description="In Danish: at most one sentence on numbers not verified for the period, "
+        "and one when the date is after the last rules file"
+    )
 
 
 class BudgetPublic(BaseModel):
@@ -63,16 +73,20 @@ class BudgetPublic(BaseModel):
     benefit_category: str
     on: date
     municipality_code: str
+    municipality_name: str | None = None
+    church_member: bool = False
+    single: bool = True
     rows: list[BudgetRowPublic]
     rules: BudgetRules
+    assumptions: str | None = Field(default=None, description="What is assumed, in Danish")
 
 
 # --- Placements -------------------------------------------------------------------------------
 
 Hours = Annotated[float, Field(gt=0, le=37)]
-Note = Annotated[CprFreeText, Field(min_length=1, max_length=2000)]
-Reason = Annotated[CprFreeText, Field(min_length=1, max_length=1000)]
-Identifier = Annotated[str, Field(min_length=1, max_length=80)]
+Note = Annotated[FreeText, Field(min_length=1, max_length=2000)]
+Reason = Annotated[FreeText, Field(min_length=1, max_length=1000)]
+Identifier = Annotated[CheckedIdentifier, Field(min_length=1, max_length=80)]
 
 
 class PlacementCreate(BaseModel):
@@ -252,7 +266,7 @@ class AgreementTaskIn(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     task_id: Identifier | None = None
-    text: Annotated[CprFreeText, Field(min_length=1, max_length=300)] | None = None
+    text: Annotated[FreeText, Field(min_length=1, max_length=300)] | None = None
 
     @model_validator(mode="after")
     def _one_of(self) -> AgreementTaskIn:
@@ -271,8 +285,10 @@ class AgreementCreate(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     company_contact_id: Identifier | None = None
-    company_contact_name: Annotated[CprFreeText, Field(min_length=1, max_length=200)] | None = None
-    company_contact_phone: Annotated[str, Field(max_length=20, pattern=r"^[0-9 +]+$")] | None = None
+    company_contact_name: Annotated[FreeText, Field(min_length=1, max_length=200)] | None = None
+    company_contact_phone: (
+        Annotated[FreeText, Field(max_length=20, pattern=r"^[0-9 +]+$")] | None
+    ) = None
     caseworker_id: Identifier | None = None
     consultant_id: Identifier | None = None
     paid_tasks: Annotated[list[AgreementTaskIn], Field(min_length=1, max_length=20)]
@@ -308,6 +324,9 @@ class CompanyParty(BaseModel):
     address: str | None
     contact_name: str
     contact_phone: str | None
+    archived: bool = Field(
+        default=False, description="The company is archived: kept for history, not matched"
+    )
 
 
 class AgreementPublic(BaseModel):

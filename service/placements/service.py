@@ -429,8 +429,14 @@ def budget_example(
     on: date,
     municipality_code: str,
     hours_per_week: list[Decimal] | None = None,
+    church_member: bool = False,
+    single: bool = True,
 ) -> BudgetPublic:
-    """A budget table for the rules in force on a date (0, 5, 10, 15, 20 hours by default)."""
+    """A budget table for the rules in force on a date (0, 5, 10, 15, 20 hours by default).
+
+    No citizen data: the caller says which benefit, municipality, church membership and whether
+    the citizen lives alone. The web page and the API both call this.
+    """
     try:
         result = budget_rules.compute_budget(
             hourly_wage=hourly_wage,
@@ -438,6 +444,8 @@ def budget_example(
             on=on,
             municipality_code=municipality_code,
             hours_per_week=tuple(hours_per_week) if hours_per_week else None,
+            church_member=church_member,
+            single=single,
         )
     except budget_rules.BudgetRulesError as exc:
         raise BudgetNotPossibleError(exc.field, exc.message_da, exc.message_en) from exc
@@ -446,16 +454,23 @@ def budget_example(
         benefit_category=category.value,
         on=on,
         municipality_code=municipality_code,
+        municipality_name=result.municipality_name,
+        church_member=result.church_member,
+        single=result.single,
         rows=[BudgetRowPublic.model_validate(row, from_attributes=True) for row in result.rows],
         rules=BudgetRules(
+            id=result.rules_id,
             name=result.rules_name,
             regime=result.regime,
             valid_from=result.valid_from,
             valid_to=result.valid_to,
             sources=[
-                BudgetSource(label=f.label, value=f.value, source=f.source, verified=f.verified)
+                BudgetSource(
+                    label=f.label, value=f.value, source=f.source, date=f.date, verified=f.verified
+                )
                 for f in result.sources
             ],
             warnings=result.warnings,
         ),
+        assumptions=result.assumptions,
     )

@@ -8,11 +8,10 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from service.citizens.cpr import CprFreeText
 from service.citizens.schemas import field_error
 from service.i18n import bilingual_error
 from service.reminders.templates import ReminderKind
-from service.schemas import UtcDatetime
+from service.schemas import FreeText, Identifier, UtcDatetime
 
 
 class ReminderStatus(StrEnum):
@@ -35,23 +34,23 @@ class ReminderCreate(BaseModel):
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    citizen_id: Annotated[str, Field(min_length=1, max_length=32)]
+    citizen_id: Annotated[Identifier, Field(min_length=1, max_length=32)]
     kind: ReminderKind
     at: datetime = Field(description="When the citizen is expected (with offset, or UTC)")
-    place: Annotated[CprFreeText, Field(min_length=2, max_length=120)]
+    place: Annotated[FreeText, Field(min_length=2, max_length=120)]
     send_at: datetime | None = Field(
         default=None, description="Default: 16.00 Danish time the day before `at`"
     )
     contact_phone: CallbackPhone = Field(description="Who the citizen calls if prevented")
-    contact_name: Annotated[CprFreeText | None, Field(min_length=2, max_length=40)] = None
-    text: Annotated[CprFreeText | None, Field(min_length=2, max_length=40)] = Field(
+    contact_name: Annotated[FreeText | None, Field(min_length=2, max_length=40)] = None
+    text: Annotated[FreeText | None, Field(min_length=2, max_length=40)] = Field(
         default=None, description="custom only: what to remember, e.g. 'jobklub'"
     )
-    company_id: Annotated[str | None, Field(max_length=32)] = Field(
+    company_id: Annotated[Identifier | None, Field(max_length=32)] = Field(
         default=None, description="Sent on this company's behalf (its name is the contact)"
     )
-    placement_id: Annotated[str | None, Field(max_length=32)] = None
-    bus_tour_id: Annotated[str | None, Field(max_length=32)] = None
+    placement_id: Annotated[Identifier | None, Field(max_length=32)] = None
+    bus_tour_id: Annotated[Identifier | None, Field(max_length=32)] = None
 
     @model_validator(mode="after")
     def _text_only_for_custom(self) -> ReminderCreate:
@@ -124,13 +123,13 @@ class DeliveryReport(BaseModel):
 
     model_config = ConfigDict(extra="ignore")
 
-    id: int | str
-    status: Annotated[str, Field(max_length=32)]
+    id: int | Identifier
+    status: Annotated[Identifier, Field(max_length=32)]
     msisdn: int | None = None
     time: int | None = None
-    error: str | None = None
-    code: str | None = None
-    userref: str | None = None
+    error: FreeText | None = None
+    code: Identifier | None = None
+    userref: Identifier | None = None
 
 
 class DeliveryReportResult(BaseModel):

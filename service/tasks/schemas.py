@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from service.i18n import bilingual_error
-from service.schemas import UtcDatetime
+from service.schemas import FreeText, Identifier, UtcDatetime
 from service.sectors import Sector
 from service.tasks.cards import (
     Criticality,
@@ -123,7 +123,7 @@ class NormaliseRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    text: Annotated[str, Field(min_length=1, max_length=500)]
+    text: Annotated[FreeText, Field(min_length=1, max_length=500)]
     sector: Sector | None = Field(
         default=None, description="Prefer this sector's tasks a little (e.g. the company's)"
     )
@@ -256,10 +256,10 @@ def check_wage(hourly_wage: float | None, wage_confirmed: bool, title: str) -> N
 Hours = Annotated[float, Field(gt=0, le=37)]
 Wage = Annotated[float, Field(ge=0, le=2000)]
 Positions = Annotated[int, Field(ge=1, le=100)]
-TaskId = Annotated[str, Field(min_length=1, max_length=80)]
-TaskText = Annotated[str, Field(min_length=1, max_length=300)]
+TaskId = Annotated[Identifier, Field(min_length=1, max_length=80)]
+TaskText = Annotated[FreeText, Field(min_length=1, max_length=300)]
 PlacementTypes = Annotated[list[PlacementType], Field(min_length=1, max_length=4)]
-Notes = Annotated[str, Field(max_length=1000)]
+Notes = Annotated[FreeText, Field(max_length=1000)]
 
 
 class OpeningCreate(BaseModel):

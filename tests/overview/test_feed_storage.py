@@ -15,7 +15,7 @@ from sqlmodel import Session, col, select
 
 from service.changefeed import feed as changes
 from service.changefeed.models import COUNTER_ID, OverviewChangeCounter, OverviewCompanyChange
-from service.db import make_engine
+from service.db import make_engine, read_only
 from service.migrations_runner import upgrade_database
 from service.placements.states import PlacementStatus
 from tests.citizens.helpers import make_citizen
@@ -35,8 +35,8 @@ def committed_engine(backend: str, request: pytest.FixtureRequest) -> Iterator[E
 
 
 def committed_changes(engine: Engine) -> list[tuple[str, int]]:
-    """The committed change rows as (company, number), in number order."""
-    with Session(engine) as reader:
+    """The committed change rows as (company, number), in number order (a reader, no lock)."""
+    with Session(read_only(engine)) as reader:
         rows = reader.exec(
             select(OverviewCompanyChange).order_by(col(OverviewCompanyChange.change_seq))
         ).all()

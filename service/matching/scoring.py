@@ -1,0 +1,122 @@
+"""Score pairs of the index: hard filters first, then features, probability and score parts.
+
+Pure numeric code over the index's arrays (no database). The hard filters are cheap boolean
+columns, so they run on every pair; the feature frame and the model only on the pairs that pass.
+Wish similarity and excluded tasks come from a ``TaskLookups`` that answers per
+(citizen row, task code), computed once per distinct task.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+import numpy as np
+import pandas as pd
+
+from service.matching import explain
+from service.matching.features import (
+    BoolArray,
+    FloatArray,
+    IntArray,
+    hard_filters,
+    haversine_km,
+    pair_features,
+)
+from service.matching.index import CitizenBatch, OpeningBatch, task_sets_matrix, wish_similarity
+from service.matching.model import ScoringModel
+from service.tasks.normaliser import fold
+
+
+class TaskLookups(Protocol):
+    """Per (citizen row, task code): the wish similarity and whether the task is excluded."""
+
+    def wish(self, ci: IntArray, task: IntArray) -> FloatArray:
+        """Wish similarity (0-1) per pair."""
+        ...
+
+    def excluded(self, ci: IntArray, task: IntArray) -> BoolArray:
+        """Whether the citizen has excluded the task, per pair."""
+        ...
+
+
+@dataclass(frozen=True)
+class DirectLookups:
+    """Lookups for a few citizens, computed against the whole task table at once."""
+
+    wish_matrix: FloatArray
+    excluded_matrix: BoolArray
+
+    @classmethod
+    def of(cls, citizens: CitizenBatch, openings: OpeningBatch) -> DirectLookups:
+        """The citizens' similarity to every task of the openings' index."""
+        c = openings.index.columns
+        return cls(
+            wish_similarity(
+                [fold(w) for w in citizens.frame["wishes"]],
+                list(citizens.frame["wish_task_ids"]),
+                c.task_id,
+                list(c.task_text),
+            ),
+            task_sets_matrix(list(citizens.frame["excluded_tasks"]), c.task_id),
+        )
+
+    def wish(self, ci: IntArray, task: IntArray) -> FloatArray:
+        """Wish similarity (0-1) per pair."""
+        return np.asarray(self.wish_matrix[ci, task], dtype=float)
+
+    def excluded(self, ci: IntArray, task: IntArray) -> BoolArray:
+        """Whether the citizen has excluded the task, per pair."""
+        return np.asarray(self.excluded_matrix[ci, task], dtype=bool)
+
+
+@dataclass(frozen=True)
+class ScoredPairs:
+    """The pairs that passed the hard filters: features (with citizen_row, opening_row), score
+    parts, and how many pairs each filter removed."""
+
+    features: pd.DataFrame
+    parts: pd.DataFrame
+    counts: dict[str, int]
+
+
+def score_pairs(
+    citizens: CitizenBatch,
+    openings: OpeningBatch,
+    ci: IntArray,
+    oj: IntArray,
+    model: ScoringModel,
+    lookups: TaskLookups | None = None,
+) -> ScoredPairs:
+    """Filter, then score the pairs (citizens row ci[p], openings row oj[p])."""
+    lookups = lookups if lookups is not None else DirectLookups.of(citizens, openings)
+    c, o = citizens.arrays, openings.arrays
+    distance = haversine_km(c.lat[ci], c.lon[ci], o.lat[oj], o.lon[oj])
+    removed = hard_filters(c, o, ci, oj, distance)
+    removed["excluded_task"] = lookups.excluded(ci, openings.task[oj])
+    keep = np.ones(len(ci), dtype=bool)
+    counts: dict[str, int] = {}
+    for reason, mask in removed.items():  # per filter reason, not per pair
+        counts[reason] = int((mask & keep).sum())
+        keep &= ~mask
+    ci, oj = ci[keep], oj[keep]
+    similarity = lookups.wish(ci, openings.task[oj])
+    features = pair_features(c, o, ci, oj, similarity)
+    features["citizen_row"] = ci
+    features["opening_row"] = oj
+    probability = model.predict_proba(features) if len(features) else np.zeros(0)
+    proposals, positions = openings.proposals[oj], openings.positions[oj]
+    congestion = np.maximum(0, proposals - positions) / positions
+    parts = explain.score_parts(features, probability, congestion)
+    return ScoredPairs(features=features, parts=parts, counts=counts)
+
+
+def top_rows(values: FloatArray, k: int) -> IntArray:
+    """Positions of the k largest values, largest first, ties in position order (stable)."""
+    if k >= len(values):
+        return np.argsort(-values, kind="stable")
+    # argpartition finds the k-th largest; everything at least as large is then sorted stably.
+    threshold = np.partition(values, len(values) - k)[len(values) - k]
+    candidates = np.flatnonzero(values >= threshold)
+    order = candidates[np.argsort(-values[candidates], kind="stable")]
+    return order[:k]
