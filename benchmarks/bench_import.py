@@ -117,10 +117,12 @@ def main() -> None:
     print(f"  file: {good.stat().st_size / 1e6:.1f} MB")
     wall, cpu, report = bulk(fresh_engine(work, "bulk"), good)
     assert not report.rejected, report.rejected[:3]
-    verdict = "meets" if wall <= TARGET_SECONDS else "MISSES"
+    national = 200_000 * wall / n  # the target's volume at this run's rate
+    verdict = "meets" if national <= TARGET_SECONDS else "MISSES"
     print(
         f"  bulk importer:      {wall:7.1f} s wall, {cpu:7.1f} s CPU, {n / wall:8,.0f} rows/s "
-        f"({len(report.created):,} created) - {verdict} the {TARGET_SECONDS:.0f} s target"
+        f"({len(report.created):,} created); 200,000 rows at this rate: {national:.0f} s - "
+        f"{verdict} the {TARGET_SECONDS:.0f} s target"
     )
     per_row_wall, per_row_cpu = baseline(fresh_engine(work, "baseline"), good, args.baseline_rows)
     print(

@@ -154,3 +154,27 @@ class TestFilesOut:
     def test_restore_undoes_neutralise(self, value: str) -> None:
         assert exports.restore(exports.neutralise(value)) == value
         assert exports.restore("'plain") == "'plain"
+
+
+class TestRowCheckHook:
+    @pytest.mark.parametrize("written", ["Anne 210270-1092", "Anne ２１０２７０–１０９２"])
+    def test_a_cpr_like_cell_rejects_the_row_and_is_not_repeated(
+        self, session: Session, written: str
+    ) -> None:
+        cvr = valid_cvr()
+        content = (
+            "CVR;Navn;Postnr;Branchekode;Kontaktperson\n"
+            f"{cvr};Firma;4900;471100;{written}\n"
+            f"{valid_cvr()};Andet firma;4900;471100;Bo\n"
+        ).encode()
+        before = company_count(session)
+
+        report = importers.import_companies(
+            session, content=content, filename="a.csv", actor=CLI_PRINCIPAL
+        )
+
+        assert [(p.row, p.cvr, p.field) for p in report.rejected] == [(2, cvr, "Kontaktperson")]
+        assert "CPR" in report.rejected[0].message
+        assert written not in report.rejected[0].message
+        assert [r.name for r in report.created] == ["Andet firma"]
+        assert company_count(session) == before + 1

@@ -19,6 +19,7 @@ be read as a table, or is refused by the checks in ``service.tabular``, changes 
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable, Hashable, Iterator
 from pathlib import Path
 from typing import Any
@@ -154,6 +155,11 @@ _NOT_PAYLOAD = frozenset({"city", "employees", *_CONTACT_FIELDS})
 CHUNK_ROWS = 5000
 
 
+def _may_hold_ten_digits(value: str) -> bool:
+    # str.isdigit accepts every character the CPR detector's fold turns into a digit.
+    return sum(map(str.isdigit, unicodedata.normalize("NFKC", value))) >= 10
+
+
 def check_row(values: dict[str, str]) -> list[tuple[str, str]]:
     """Checks on one row's raw cells, before the schema's: (field, Danish reason) per problem.
 
@@ -161,7 +167,10 @@ def check_row(values: dict[str, str]) -> list[tuple[str, str]]:
     numbers typed into the wrong column (issue 17); an empty list lets the row on.
     """
     # Issue 17: a CPR-like value in any cell rejects the row (P-numbers are codes, not text).
-    cpr_column = first_cpr_cell(values, codes={"p_number"})
+    # The detector needs ten digits after NFKC, so cells with fewer are passed over here in C
+    # speed (the full check costs about 2 ms a row, half the import at national size).
+    candidates = {k: v for k, v in values.items() if _may_hold_ten_digits(v)}
+    cpr_column = first_cpr_cell(candidates, codes={"p_number"}) if candidates else None
     if cpr_column is not None:
         return [(cpr_column, CPR_REFUSED_DA)]
     return []
