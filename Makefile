@@ -41,9 +41,14 @@ lint: $(DEV_STAMP)
 typecheck: $(DEV_STAMP)
 	$(BIN)/mypy service labour_market tests benchmarks
 
+# Every benchmarks/bench_*.py, each with its baseline in the same run. BENCH_SCALES: shares of
+# national volume for bench_national.py (e.g. BENCH_SCALES=0.1,1; the data sets stay in var/).
+BENCH_SCALES ?= 0.1
 bench: $(DEV_STAMP)
-	$(BIN)/python benchmarks/bench_matching.py
-	$(BIN)/python benchmarks/bench_import.py
+	@set -e; for script in benchmarks/bench_*.py; do \
+		echo "== $$script"; \
+		KANTMATCH_BENCH_SCALES=$(BENCH_SCALES) nice -n 10 $(BIN)/python -m benchmarks.$$(basename $$script .py); \
+	done
 
 check: lint typecheck test
 

@@ -37,8 +37,29 @@ SECTOR_NAMES_DA: dict[str, str] = {
     "andre_brancher": "Andre brancher",
 }
 
-# Municipalities known by name; any other one must be given by its three-digit code.
-MUNICIPALITY_NAMES: dict[str, str] = {"360": "Lolland", "376": "Guldborgsund"}
+
+@dataclass(frozen=True)
+class MunicipalityRow:
+    """One of Denmark's 98 municipalities as ``data/municipalities.csv`` lists it."""
+
+    code: str
+    name: str
+    region_code: str
+
+
+def _read_municipalities() -> tuple[MunicipalityRow, ...]:
+    text = resources.files("labour_market").joinpath("data/municipalities.csv").read_text("utf-8")
+    lines = [line for line in text.splitlines() if line and not line.startswith("#")]
+    return tuple(
+        MunicipalityRow(code=row["code"], name=row["name"], region_code=row["region_code"])
+        for row in csv.DictReader(io.StringIO("\n".join(lines)), delimiter=";")
+    )
+
+
+# All 98 municipalities (issue 13); the table names its source. A small packaged data file,
+# read once when the module is first imported.
+MUNICIPALITIES: tuple[MunicipalityRow, ...] = _read_municipalities()
+MUNICIPALITY_NAMES: dict[str, str] = {m.code: m.name for m in MUNICIPALITIES}
 
 # Statistics Denmark's region codes [U: widely used]; vacancies are published per region only.
 REGION_NAMES: dict[str, str] = {
@@ -48,7 +69,7 @@ REGION_NAMES: dict[str, str] = {
     "084": "Region Hovedstaden",
     "085": "Region Sjælland",
 }
-MUNICIPALITY_REGION: dict[str, str] = {"360": "085", "376": "085"}
+MUNICIPALITY_REGION: dict[str, str] = {m.code: m.region_code for m in MUNICIPALITIES}
 
 # The standard DB07 10-grouping (shared/REFERENCE.md [V]); vacancy tables (LSK) use it.
 DB07_10_GROUPS: dict[int, str] = {

@@ -163,6 +163,32 @@ def import_companies(
     exit_for_report(rejected, report.unknown_columns)
 
 
+@import_app.command("postal-codes")
+def import_postal_codes(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
+    dry_run: Annotated[bool, typer.Option(help="Check the file without storing")] = False,
+) -> None:
+    """Import DAWA's postnumre CSV (postal-code centres); one broken line and nothing is stored."""
+    from service.postal_import import import_postal_codes as run_import
+
+    with session_scope() as session:
+        report = run_import(session, content=file.read_bytes(), filename=file.name, dry_run=dry_run)
+    for problem in report.rejected:
+        typer.echo(f"  linje {problem.line} {problem.field}: {problem.message}")
+    for problem in report.skipped:
+        typer.echo(f"  linje {problem.line} sprunget over: {problem.message}")
+    if report.rejected:
+        typer.echo(
+            f"{len(report.rejected)} fejl i {file.name}: intet gemt (ret linjerne og kør igen)"
+        )
+        raise typer.Exit(1)
+    prefix = "Prøvekørsel (intet gemt): " if dry_run or not report.stored else ""
+    typer.echo(
+        f"{prefix}{len(report.rows)} postnumre med koordinater, "
+        f"{len(report.skipped)} sprunget over ({report.source})"
+    )
+
+
 @app.command()
 def serve(
     host: Annotated[str, typer.Option()] = "127.0.0.1",

@@ -160,12 +160,19 @@ def make_engine(database_url: str, *, sqlite_busy_timeout_ms: int = 5000) -> Eng
     return create_engine(url, pool_pre_ping=True)
 
 
+BEFORE_COMMIT = "kantmatch_before_commit"
+"""Key in the ASGI scope's state: callables ``f(session)`` run in the request's transaction just
+before it commits (the Idempotency-Key middleware marks its reservation this way)."""
+
+
 def get_session(request: Request) -> Iterator[Session]:
     """One transaction per request: commit on success, roll back on any error."""
     engine: Engine = request.app.state.engine
     with Session(engine, expire_on_commit=False) as session:
         try:
             yield session
+            for before_commit in request.scope.get("state", {}).get(BEFORE_COMMIT, ()):
+                before_commit(session)
             session.commit()
         except BaseException:
             session.rollback()

@@ -13,6 +13,7 @@ from collections.abc import Callable
 
 from sqlmodel import Session
 
+from service import idempotency
 from service.auth.principal import Principal
 from service.bustours import erasure as bustours_erasure
 from service.citizens import service as citizens_service
@@ -33,6 +34,8 @@ DOWNSTREAM: tuple[tuple[str, Eraser], ...] = (
     ("sms_reminders", reminders_erasure.erase_citizen_data),
     # Mentor matches stay as anonymous counts: no citizen id, first name or assessment.
     ("mentor_matches", mentors_erasure.erase_citizen_data),
+    # Answers kept for Idempotency-Key retries (at most 24 hours) that name the citizen.
+    ("idempotent_answers", idempotency.erase_citizen_data),
 )
 
 

@@ -16,16 +16,21 @@ from service.bustours.router import router as bustours_router
 from service.citizen_record_router import router as citizen_record_router
 from service.citizens.router import router as citizens_router
 from service.companies.router import router as companies_router
+from service.company_removal_router import router as company_removal_router
 from service.config import Settings, get_settings
 from service.db import make_engine
 from service.errors import install_error_handlers
 from service.forecasts.router import router as forecasts_router
+from service.idempotency import IdempotencyMiddleware
 from service.matching.dependencies import ModelCache
 from service.matching.router import router as matching_router
 from service.meetings.router import router as meetings_router
 from service.mentors.router import router as mentors_router
-from service.middleware import RequestGuardMiddleware
+from service.middleware import RequestGuardMiddleware, install_log_redaction
+from service.openapi import document_errors
+from service.organisations.router import router as organisations_router
 from service.overview.router import router as overview_router
+from service.pagination import cursor_cipher
 from service.placements.router import router as placements_router
 from service.reminders.router import router as reminders_router
 from service.reminders.router import status_router as sms_status_router
@@ -64,7 +69,13 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.state.settings = settings
     app.state.engine = app_engine
     app.state.model_cache = ModelCache()
-    app.add_middleware(RequestGuardMiddleware, max_bytes=settings.max_upload_bytes)
+    app.add_middleware(IdempotencyMiddleware)  # inside the guard: bodies are checked first
+    app.add_middleware(
+        RequestGuardMiddleware,
+        max_bytes=settings.max_upload_bytes,
+        cursor_cipher=cursor_cipher(settings.secret_key),
+    )
+    install_log_redaction()
     install_error_handlers(app)
 
     authenticated = [Depends(get_current_principal)]
@@ -72,6 +83,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.include_router(system_router, prefix=API_PREFIX, dependencies=authenticated)
     app.include_router(auth_router, prefix=API_PREFIX, dependencies=authenticated)
     app.include_router(companies_router, prefix=API_PREFIX, dependencies=authenticated)
+    app.include_router(company_removal_router, prefix=API_PREFIX, dependencies=authenticated)
     app.include_router(tasks_router, prefix=API_PREFIX, dependencies=authenticated)
     app.include_router(forecasts_router, prefix=API_PREFIX, dependencies=authenticated)
     app.include_router(citizens_router, prefix=API_PREFIX, dependencies=authenticated)
@@ -83,6 +95,8 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.include_router(reminders_router, prefix=API_PREFIX, dependencies=authenticated)
     app.include_router(mentors_router, prefix=API_PREFIX, dependencies=authenticated)
     app.include_router(meetings_router, prefix=API_PREFIX, dependencies=authenticated)
+    app.include_router(organisations_router, prefix=API_PREFIX, dependencies=authenticated)
     # Authenticated by the gateway's shared secret, not an API key (see docs/reminders.md).
     app.include_router(sms_status_router, prefix=API_PREFIX)
+    document_errors(app)
     return app

@@ -3,16 +3,24 @@
 - Bodies over the upload limit get 413, whether or not they declare a Content-Length.
 - The NUL character cannot be stored in PostgreSQL text and never belongs in our data, so it is
   refused in one place: in the path (404), a query parameter or a JSON body (422 naming the field).
+- List cursors made and read while the request runs are encrypted and signed with the server's
+  key (``service/pagination.py``).
+
+And URLs are logged without personal data: ``redact_url`` drops search terms and anything shaped
+like a CPR number, and ``install_log_redaction`` applies it to the server's access log.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 from typing import Any
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, quote, unquote
 
+from cryptography.fernet import Fernet
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from service.cpr import looks_like_cpr
 from service.errors import (
     FieldError,
     KantmatchError,
@@ -22,8 +30,66 @@ from service.errors import (
     render_error,
 )
 from service.i18n import preferred_language
+from service.openapi import allowed_methods
+from service.pagination import signing_key
 
 NUL = "\x00"
+# Query parameters whose values are never logged: search terms can be a name or a number.
+UNLOGGED_PARAMETERS = frozenset({"q"})
+REDACTED = "[redacted]"
+CPR_REDACTED = "[cpr]"
+
+
+def _digits_only(text: str) -> bool:
+    return any(c.isdigit() for c in text) and not any(c.isalpha() for c in text)
+
+
+def redact_url(path_with_query: str) -> str:
+    """The URL as it may be logged: no search term, no CPR-like value in the path or query."""
+    path, _, query = path_with_query.partition("?")
+    segments = [
+        CPR_REDACTED if looks_like_cpr(unquote(segment), identifier=True) else segment
+        for segment in path.split("/")
+    ]
+    if looks_like_cpr(unquote("/".join(segments)), identifier=True):
+        # Written across segments ("210270/1092"): every segment without a letter goes.
+        segments = [CPR_REDACTED if _digits_only(unquote(s)) else s for s in segments]
+    redacted = "/".join(segments)
+    if not query:
+        return redacted
+    pairs = []
+    for key, value in parse_qsl(query, keep_blank_values=True):
+        if key in UNLOGGED_PARAMETERS and value:
+            shown = REDACTED
+        elif looks_like_cpr(value) or looks_like_cpr(key):
+            shown = CPR_REDACTED
+        else:
+            shown = quote(value, safe="")
+        pairs.append(f"{CPR_REDACTED if looks_like_cpr(key) else quote(key, safe='')}={shown}")
+    return f"{redacted}?{'&'.join(pairs)}"
+
+
+class _RedactUrls(logging.Filter):
+    """Rewrites the URL in a record of uvicorn's access log (its third argument)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple):
+            record.args = tuple(
+                redact_url(arg) if isinstance(arg, str) and arg.startswith("/") else arg
+                for arg in record.args
+            )
+        return True
+
+
+ACCESS_LOGGERS = ("uvicorn.access",)
+
+
+def install_log_redaction() -> None:
+    """Make the server's access log write URLs through ``redact_url`` (idempotent)."""
+    for name in ACCESS_LOGGERS:
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, _RedactUrls) for f in logger.filters):
+            logger.addFilter(_RedactUrls())
 
 
 def _nul_error(field: str) -> ValidationFailedError:
@@ -67,17 +133,38 @@ def _is_json(scope: Scope) -> bool:
     return content_type == "application/json" or content_type.endswith("+json")
 
 
-class RequestGuardMiddleware:
-    """Refuse oversized bodies and NUL characters before routing."""
+def _with_right_allow(scope: Scope, send: Send) -> Send:
+    """A 405's Allow header lists every method of the path, not only the first route's."""
 
-    def __init__(self, app: ASGIApp, *, max_bytes: int) -> None:
+    async def sending(message: Message) -> None:
+        app = scope.get("app")
+        if message["type"] == "http.response.start" and message["status"] == 405 and app:
+            methods = allowed_methods(app.openapi(), scope.get("path", ""))
+            if methods:
+                headers = [(k, v) for k, v in message.get("headers", []) if k.lower() != b"allow"]
+                headers.append((b"allow", ", ".join(methods).encode("latin-1")))
+                message = {**message, "headers": headers}
+        await send(message)
+
+    return sending
+
+
+class RequestGuardMiddleware:
+    """Refuse oversized bodies and NUL characters before routing; sign the request's cursors."""
+
+    def __init__(self, app: ASGIApp, *, max_bytes: int, cursor_cipher: Fernet) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.cursor_cipher = cursor_cipher
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        with signing_key(self.cursor_cipher):
+            await self._guard(scope, receive, _with_right_allow(scope, send))
+
+    async def _guard(self, scope: Scope, receive: Receive, send: Send) -> None:
         error = self._check_url(scope)
         if error is not None:
             await self._reject(scope, receive, send, error)

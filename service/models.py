@@ -12,15 +12,18 @@ from service.citizens.models import (
 )
 from service.companies.models import Company, CompanyContact
 from service.forecasts.models import ForecastCell, ForecastInput, ForecastRow, ForecastRun
+from service.idempotency import IdempotencyRecord
 from service.matching.models import ModelVersion
 from service.meetings.models import NetworkMeeting, NetworkMeetingCompany
 from service.mentors.models import Mentor, MentorMatch
+from service.organisations.models import Organisation
 from service.placements.models import (
     LearningCaseNote,
     Placement,
     PlacementTransition,
     WageHourAgreement,
 )
+from service.places import ImportedPostalCode
 from service.reminders.models import Reminder
 from service.tasks.models import CatalogueVersion, SectorCardRecord, Task, TaskOpening
 
@@ -41,12 +44,15 @@ __all__ = [
     "ForecastInput",
     "ForecastRow",
     "ForecastRun",
+    "IdempotencyRecord",
+    "ImportedPostalCode",
     "LearningCaseNote",
     "Mentor",
     "MentorMatch",
     "ModelVersion",
     "NetworkMeeting",
     "NetworkMeetingCompany",
+    "Organisation",
     "OverviewChangeCounter",
     "OverviewCompanyChange",
     "Placement",

@@ -1,15 +1,26 @@
-"""Keyset (cursor) pagination over SQL statements, identical on SQLite and PostgreSQL."""
+"""Keyset (cursor) pagination over SQL statements, identical on SQLite and PostgreSQL.
+
+A cursor holds the sort key of the last row of a page, which can be a citizen's name. Cursors
+travel in URLs, and URLs end up in access logs and browser histories, so a cursor is encrypted
+and signed (Fernet: AES-128-CBC and HMAC-SHA256) with a key derived from the server's secret
+key: opaque to the client, and a changed or forged cursor is refused with 400. The key of a
+request is set by the request middleware (``signing_key``); code outside a request (the CLI,
+service functions called from tests) gets one random key per process.
+"""
 
 from __future__ import annotations
 
 import base64
-import binascii
+import hashlib
 import json
 import math
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Annotated, Any, TypeVar
 
+from cryptography.fernet import Fernet, InvalidToken
 from fastapi import Query
 from sqlalchemy import BigInteger, ColumnElement, TypeDecorator, and_, or_
 from sqlmodel import Session
@@ -48,10 +59,37 @@ def _decode_value(value: Any) -> Any:
     return value
 
 
+# Versioned so the derivation can change without old cursors decoding to something else.
+_KEY_CONTEXT = b"kantmatch-cursor-v1:"
+_PROCESS_KEY = Fernet(Fernet.generate_key())
+_cursor_key: ContextVar[Fernet | None] = ContextVar("cursor_key", default=None)
+
+
+def cursor_cipher(secret_key: str) -> Fernet:
+    """The cipher for cursors derived from the server's secret key."""
+    digest = hashlib.sha256(_KEY_CONTEXT + secret_key.encode("utf-8")).digest()
+    return Fernet(base64.urlsafe_b64encode(digest))
+
+
+@contextmanager
+def signing_key(cipher: Fernet) -> Iterator[None]:
+    """Encrypt and check the cursors made inside the block with this cipher."""
+    token = _cursor_key.set(cipher)
+    try:
+        yield
+    finally:
+        _cursor_key.reset(token)
+
+
+def _cipher() -> Fernet:
+    return _cursor_key.get() or _PROCESS_KEY
+
+
 def encode_cursor(values: Sequence[Any]) -> str:
-    """Encode the sort key of the last row of a page as an opaque cursor."""
+    """Encode the sort key of the last row of a page as an opaque, signed cursor."""
     raw = json.dumps([_encode_value(v) for v in values], separators=(",", ":"))
-    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+    # Fernet's random IV: equal sort keys do not give equal cursors either.
+    return _cipher().encrypt(raw.encode()).decode().rstrip("=")
 
 
 def _invalid_cursor() -> BadRequestError:
@@ -103,11 +141,12 @@ def decode_cursor(
     """
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
-        values = json.loads(base64.urlsafe_b64decode(padded.encode()).decode())
+        plain = _cipher().decrypt(padded.encode("ascii"))
+        values = json.loads(plain.decode())
         if not isinstance(values, list) or len(values) != expected_length:
             raise ValueError("wrong length")
         decoded = [_decode_value(v) for v in values]
-    except (ValueError, binascii.Error, UnicodeDecodeError, RecursionError) as exc:
+    except (ValueError, InvalidToken, UnicodeError, RecursionError) as exc:
         raise _invalid_cursor() from exc
     if columns is not None and not all(
         _fits_column(c, v) for c, v in zip(columns, decoded, strict=True)

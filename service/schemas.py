@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from typing import Annotated, Generic, TypeVar
+import re
+from datetime import UTC, date, datetime
+from typing import Annotated, Any, Generic, TypeVar
 
-from pydantic import AfterValidator, BaseModel
+from pydantic import AfterValidator, BaseModel, BeforeValidator
 
 from service.cpr import reject_cpr, reject_cpr_identifier
+from service.i18n import bilingual_error
 
 T = TypeVar("T")
 
@@ -18,6 +20,23 @@ def _as_utc(value: datetime) -> datetime:
 
 
 UtcDatetime = Annotated[datetime, AfterValidator(_as_utc)]
+
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _iso_date_only(value: Any) -> Any:
+    # Pydantic reads 0 (or "0", false) as 1 January 1970: a date must be written as a date.
+    if isinstance(value, date) or (isinstance(value, str) and _ISO_DATE.fullmatch(value)):
+        return value
+    raise bilingual_error(
+        "date_parsing",
+        da="Skal være en dato (ÅÅÅÅ-MM-DD)",
+        en="Must be a date (YYYY-MM-DD)",
+    )
+
+
+# A date given as YYYY-MM-DD, never as a number of seconds.
+IsoDate = Annotated[date, BeforeValidator(_iso_date_only)]
 
 # Every text a request can store is one of these two (tests/contract/test_cpr_fields.py walks
 # every request schema of the app and fails on a text field that refuses no CPR number):

@@ -137,6 +137,7 @@ class Outcome:
     seconds: float
     error: str | None = None
     body: bytes = b""
+    headers: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -194,10 +195,11 @@ def _run(
             n += 1
             began = time.perf_counter()
             try:
-                status, _, body = client.request(
+                status, headers, body = client.request(
                     call.method, call.path, body=call.body, headers=call.headers
                 )
-                outcomes.append(Outcome(call.kind, status, time.perf_counter() - began, None, body))
+                seconds = time.perf_counter() - began
+                outcomes.append(Outcome(call.kind, status, seconds, None, body, headers))
             except OSError as exc:
                 client.close()
                 outcomes.append(

@@ -123,8 +123,10 @@ class TestDemoCompanies:
             assert company.city == place.city
             assert company.municipality_code == place.municipality_code
             assert company.lat is not None
+            assert place.lat is not None
             assert abs(company.lat - place.lat) < 0.02
             assert company.lon is not None
+            assert place.lon is not None
             assert abs(company.lon - place.lon) < 0.03
         assert len({c.postal_code for c in companies}) >= 10
 

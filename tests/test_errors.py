@@ -155,7 +155,7 @@ class TestInvalidFields:
             cvr=12345678,
             size_band="enorm",
             sector_type="statslig",
-            contact_owner="nabokommunen",
+            contact_owner="Nabokommunen!",
             is_ambassador="måske",
             monthly_capacity=2.5,
         )
@@ -170,7 +170,8 @@ class TestInvalidFields:
             "name": "Feltet skal udfyldes",
             "size_band": "Skal være en af: '0-5', '6-19', '20-49', '50-99' eller '100+'",
             "sector_type": "Skal være en af: 'private', 'municipal' eller 'other'",
-            "contact_owner": "Skal være en af: 'jc_lolland', 'jc_guldborgsund' eller 'blf'",
+            "contact_owner": "Skal være en organisations nøgle: små bogstaver, tal og _ "
+            "(fx jc_lolland, jc_aarhus, blf); se GET /api/v1/organisations",
             "is_ambassador": "Skal være sand eller falsk (true/false)",
             "monthly_capacity": "Skal være et helt tal",
         }

@@ -41,8 +41,12 @@ TABLES |= {"overview_company_changes", "overview_change_counter"}
 # Issue 18: SMS reminders, volunteer mentors and network meetings.
 TABLES |= {"sms_reminders", "mentors", "mentor_matches", "network_meetings"}
 TABLES |= {"network_meeting_companies"}
+# Issue 17: answers kept for Idempotency-Key retries.
+TABLES |= {"idempotency_records"}
 # Issue 13: the data versions the per-process matching index compares.
 TABLES |= {"data_versions"}
+# Issue 13: organisations (contact owners) and postal codes imported from DAWA.
+TABLES |= {"organisations", "postal_codes"}
 
 
 @pytest.fixture

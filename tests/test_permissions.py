@@ -140,6 +140,9 @@ RULES: dict[tuple[str, str], frozenset[Role]] = {
     ("GET", f"{API}/network-meetings/{{meeting_id}}"): STAFF,
     ("PUT", f"{API}/network-meetings/{{meeting_id}}/attendance"): COMPANY_WRITERS,
     ("GET", f"{API}/companies/{{company_id}}/network-meetings"): STAFF,
+    # Issue 13: organisations (contact owners); the admin adds them.
+    ("GET", f"{API}/organisations"): STAFF,
+    ("POST", f"{API}/organisations"): ADMIN_ONLY,
 }
 # Routes under these prefixes follow one rule each (API.md: the integration reads /overview/*).
 PREFIX_RULES: dict[str, frozenset[Role]] = {f"{API}/overview/": EVERYONE}
@@ -258,10 +261,12 @@ class TestMatrix:
             assert Role.admin in roles, path
             integration_allowed = path.startswith(f"{API}/overview/") or path == f"{API}/me"
             assert (Role.integration in roles) == integration_allowed, (method, path)
-            # The audit log, and a citizen's audit trail, are for admins only.
+            # The audit log, a citizen's audit trail and adding a contact-owner organisation
+            # (docs/permissions.md) are for admins only.
             admin_only = (
                 re.match(rf"{API}/(users|keys|audit)\b", path) is not None
                 or path == f"{API}/citizens/{{citizen_id}}/audit"
+                or (method == "POST" and path == f"{API}/organisations")
             )
             assert (roles == ADMIN_ONLY) == admin_only, (method, path)
             company_write = (

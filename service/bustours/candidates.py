@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 import numpy as np
+from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from service.bustours import route
@@ -81,6 +82,20 @@ class Candidates:
     scores: dict[tuple[int, int], float]
     left_out: dict[str, int]
     used_model: bool
+    citizen_ids: list[str] = field(default_factory=list)
+    fit: matching_service.CompanyFit | None = None
+    matched: set[tuple[int, int]] = field(default_factory=set)
+
+    def add_match_reasons(self, chosen: tuple[int, ...]) -> None:
+        """Word the matcher's shareable reasons for the chosen stops only (not every pair)."""
+        if self.fit is None:
+            return
+        wanted = [(i, j) for i, j in sorted(self.matched) if j in chosen]
+        keys = {(i, j): (self.citizen_ids[i], self.companies[j].company.id) for i, j in wanted}
+        worded = self.fit.reasons(list(keys.values()))
+        for (i, j), key in keys.items():
+            shareable = [r for r in worded[key] if r.endswith(_SHAREABLE_MATCH_REASON_ENDINGS)]
+            self.reasons[(i, j)] = list(dict.fromkeys([*self.reasons[(i, j)], *shareable]))
 
     @property
     def sectors(self) -> list[str]:
@@ -96,18 +111,33 @@ def reach_km(*, window_minutes: int, visit_minutes: int) -> float:
 def _companies_within(
     session: Session, start: StartPlace, road_km: float
 ) -> tuple[list[Company], dict[str, int]]:
-    """Companies that take visits, are not paused and lie within reach of the start."""
+    """Companies that take visits, are not paused and lie within reach of the start.
+
+    The database narrows to the box around the start; only those rows become objects.
+    """
     straight = road_km / route.DETOUR_FACTOR
     dlat = straight / KM_PER_DEGREE_LAT
     dlon = straight / (KM_PER_DEGREE_LAT * max(float(np.cos(np.radians(start.lat))), 0.1))
-    visiting = select(Company).where(col(Company.accepts_visits), ~col(Company.is_paused))
-    rows = list(session.exec(visiting.order_by(col(Company.id))).all())
-    located = [c for c in rows if c.lat is not None and c.lon is not None]
-    boxed = [
-        c
-        for c in located
-        if abs(float(c.lat or 0) - start.lat) <= dlat and abs(float(c.lon or 0) - start.lon) <= dlon
-    ]
+    visiting = (
+        col(Company.accepts_visits),
+        ~col(Company.is_paused),
+        col(Company.archived_at).is_(None),  # archived companies take no visits (issue 15)
+    )
+    located = (col(Company.lat).is_not(None), col(Company.lon).is_not(None))
+    count = select(func.count()).select_from(Company).where(*visiting)
+    total = int(session.exec(count).one())
+    located_count = int(session.exec(count.where(*located)).one())
+    boxed = list(
+        session.exec(
+            select(Company)
+            .where(
+                *visiting,
+                col(Company.lat).between(start.lat - dlat, start.lat + dlat),
+                col(Company.lon).between(start.lon - dlon, start.lon + dlon),
+            )
+            .order_by(col(Company.id))
+        ).all()
+    )
     if boxed:
         km = haversine_km(
             np.full(len(boxed), start.lat),
@@ -119,8 +149,8 @@ def _companies_within(
     else:
         within = []
     left_out = {
-        "no_coordinates": len(rows) - len(located),
-        "out_of_reach": len(located) - len(within),
+        "no_coordinates": total - located_count,
+        "out_of_reach": located_count - len(within),
     }
     return within, left_out
 
@@ -223,20 +253,21 @@ def load_candidates(
         infos.append(info)
     fit = (
         matching_service.company_fit_for_citizens(
-            session, citizen_ids=[c.id for c in citizens], model=model, today=today
+            session, citizen_ids=[c.id for c in citizens], company_ids=ids, model=model, today=today
         )
         if model is not None and companies
-        else {}
+        else None
     )
     relevance = np.zeros((len(citizens), len(infos)), dtype=float)
     reasons: dict[tuple[int, int], list[str]] = {}
     scores: dict[tuple[int, int], float] = {}
+    matched: set[tuple[int, int]] = set()
     for i, citizen in enumerate(citizens):  # per citizen and company within reach: small
         wished = (set(citizen.wish_task_ids or []) | set(citizen.preferred_tasks)) - set(
             citizen.excluded_tasks
         )
-        fits = fit.get(citizen.id, {})
-        best = max((fits.get(c.id, (0.0, []))[0] for c in companies), default=0.0)
+        fits = fit.scores.get(citizen.id, {}) if fit is not None else {}
+        best = max((fits.get(c.id, 0.0) for c in companies), default=0.0)
         for j, info in enumerate(infos):
             company = info.company
             if company.sector in citizen.excluded_sectors:
@@ -249,12 +280,12 @@ def load_candidates(
             if company.sector in citizen.preferred_sectors:
                 weight, wish = max(weight, PREFERRED_SECTOR), True
                 why.append(f"foretrækker branchen {SECTOR_NAME.get(company.sector, '').lower()}")
-            score, match_reasons = fits.get(company.id, (0.0, []))
+            score = fits.get(company.id, 0.0)
             if score > 0 and best > 0 and score >= RELATIVE_MATCH * best:
                 weight = max(weight, MATCH_FLOOR + MATCH_SPAN * score / best)
                 weight += BOTH_BONUS if wish else 0.0
                 why.append("matcheren finder opgaver her, som passer til borgeren")
-                why += [r for r in match_reasons if r.endswith(_SHAREABLE_MATCH_REASON_ENDINGS)]
+                matched.add((i, j))
             if company.id in fits:
                 scores[(i, j)] = round(float(score), 4)
             if weight > 0:
@@ -268,4 +299,7 @@ def load_candidates(
         scores=scores,
         left_out=left_out,
         used_model=model is not None,
+        citizen_ids=[c.id for c in citizens],
+        fit=fit,
+        matched=matched,
     )

@@ -216,6 +216,7 @@ def plan_tour(
         raise NoCompaniesError(len(candidates.companies))
     timetable = _timetable(candidates, selection.chosen, start, data)
     _check_fits(candidates, selection, timetable, start, data)
+    candidates.add_match_reasons(selection.chosen)
     municipalities = {c.municipality_code for c in group}
     uncovered = [
         {

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 from service.citizens.bip import INDICATORS, LABELS_DA, QUESTIONS_DA
-from service.places import PROGRAMME_MUNICIPALITIES
+from service.places import municipalities
 from service.sectors import SECTOR_NAMES_DA, Sector
 from service.tabular import fold_header
 
@@ -34,6 +34,9 @@ CITIZEN_HEADERS: dict[str, tuple[str, ...]] = {
     "cpr": ("cpr", "cpr nr", "cprnr", "cpr nummer", "cprnummer", "personnummer", "cpr number"),
     "municipality_code": ("kommunekode", "kommune kode", "kommunenr", "kommune", "municipality"),
     "postal_code": ("postnr", "post nr", "postnummer", "postal code", "zip"),
+    # Issue 13: explicit home coordinates (WGS84, decimal point), else the postal code's centre.
+    "lat": ("lat", "latitude", "breddegrad"),
+    "lon": ("lon", "lng", "longitude", "længdegrad"),
     "has_driving_licence": ("kørekort", "har kørekort", "driving licence", "driving license"),
     "has_car": ("bil", "har bil", "egen bil", "car", "has car"),
     "transport": ("transport", "transportmiddel", "transportform"),
@@ -162,7 +165,7 @@ GENDER_WORDS = {
     "andet": "other",
     "other": "other",
 }
-MUNICIPALITY_BY_NAME = {name.casefold(): code for code, name in PROGRAMME_MUNICIPALITIES.items()}
+MUNICIPALITY_BY_NAME = {m.name.casefold(): code for code, m in municipalities().items()}
 SECTOR_BY_WORD = {
     **{name.casefold(): slug.value for slug, name in SECTOR_NAMES_DA.items()},
     **{slug.value: slug.value for slug in Sector},

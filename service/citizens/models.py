@@ -31,6 +31,8 @@ class Citizen(SQLModel, table=True):
     city: str | None = Field(default=None, max_length=100)
     lat: float | None = None
     lon: float | None = None
+    # "postal_code" (the postal code's centre) or "given" (explicit lat/lon); None without any.
+    coordinates_source: str | None = Field(default=None, max_length=16)
     has_driving_licence: bool = False
     has_car: bool = False
     transport: str | None = Field(default=None, max_length=32)

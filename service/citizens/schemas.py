@@ -20,7 +20,13 @@ from service.citizens.bip import INDICATORS
 from service.cpr import cpr_refused, looks_like_cpr
 from service.i18n import bilingual_error
 from service.phones import DanishMobile
-from service.places import DanishPostalCode, MunicipalityCode
+from service.places import (
+    DanishPostalCode,
+    Latitude,
+    Longitude,
+    MunicipalityCode,
+    incomplete_coordinates,
+)
 from service.schemas import FreeText, Identifier, UtcDatetime
 from service.sectors import Sector
 
@@ -134,6 +140,9 @@ class CitizenFields(BaseModel):
     external_ref: Annotated[FreeText | None, Field(min_length=1, max_length=64)] = None
     municipality_code: MunicipalityCode | None = None
     postal_code: DanishPostalCode | None = None
+    # Explicit home coordinates (WGS84); without them the postal code's centre is used.
+    lat: Latitude | None = None
+    lon: Longitude | None = None
     has_driving_licence: bool | None = None
     has_car: bool | None = None
     transport: Transport | None = None
@@ -175,6 +184,9 @@ class CitizenCreate(CitizenFields):
 
     @model_validator(mode="after")
     def _consistent(self) -> CitizenCreate:
+        incomplete = incomplete_coordinates(self.lat, self.lon)
+        if incomplete is not None:
+            raise field_error("CitizenCreate", *incomplete)
         if self.status == CitizenStatus.ended and not self.status_reason:
             raise field_error(
                 "CitizenCreate",
@@ -228,7 +240,18 @@ class FairnessAttributes(BaseModel):
     audit_birth_year: int | None
 
 
-class CitizenPublic(BaseModel):
+class CitizenWishesView(BaseModel):
+    """The citizen's wishes as stored, read by caseworkers and by the municipality's consultants."""
+
+    wishes: str | None
+    wish_task_ids: list[str] | None
+    preferred_sectors: list[Sector]
+    excluded_sectors: list[Sector]
+    preferred_tasks: list[str]
+    excluded_tasks: list[str]
+
+
+class CitizenPublic(CitizenWishesView):
     """Everything about a citizen, for caseworkers of the municipality and admins."""
 
     view: Literal["caseworker"] = "caseworker"
@@ -240,17 +263,12 @@ class CitizenPublic(BaseModel):
     city: str | None
     lat: float | None
     lon: float | None
+    coordinates_source: str | None = None
     has_driving_licence: bool
     has_car: bool
     transport: Transport | None
     max_commute_km: int | None
     hours_per_week: float | None
-    wishes: str | None
-    wish_task_ids: list[str] | None
-    preferred_sectors: list[Sector]
-    excluded_sectors: list[Sector]
-    preferred_tasks: list[str]
-    excluded_tasks: list[str]
     danish_level: int | None
     limits: CitizenLimits
     notes: str | None
@@ -272,7 +290,7 @@ class CitizenPublic(BaseModel):
     updated_at: UtcDatetime
 
 
-class CitizenForConsultant(BaseModel):
+class CitizenForConsultant(CitizenWishesView):
     """What a company consultant of the municipality sees: name, wishes and availability."""
 
     view: Literal["consultant"] = "consultant"
@@ -286,12 +304,6 @@ class CitizenForConsultant(BaseModel):
     has_car: bool
     transport: Transport | None
     max_commute_km: int | None
-    wishes: str | None
-    wish_task_ids: list[str] | None
-    preferred_sectors: list[Sector]
-    excluded_sectors: list[Sector]
-    preferred_tasks: list[str]
-    excluded_tasks: list[str]
     is_demo: bool
     updated_at: UtcDatetime
 

@@ -8,6 +8,7 @@ audit entry carries a name, a case number or an answer: only ids, field names an
 
 from __future__ import annotations
 
+import dataclasses
 from collections import defaultdict
 from datetime import date, datetime
 from typing import Any
@@ -50,7 +51,7 @@ from service.citizens.schemas import (
 )
 from service.errors import validation_failed_from
 from service.pagination import as_utc, paginate
-from service.places import lookup_postal_code
+from service.places import locate
 from service.tasks import catalogue as tasks_catalogue
 
 ENTITY = "citizen"
@@ -97,28 +98,20 @@ def audit_citizen(
     )
 
 
-def _resolve(data: CitizenCreate) -> dict[str, Any]:
+def _resolve(data: CitizenCreate, *, session: Session, coordinates_given: bool) -> dict[str, Any]:
     """The stored columns for validated input: municipality, city and coordinates filled."""
     values = data.model_dump(include=_PLAIN_FIELDS)
     for enum_field in ("transport", "status"):  # stored as their plain text values
         if values.get(enum_field) is not None:
             values[enum_field] = str(values[enum_field])
-    place = lookup_postal_code(data.postal_code)
-    if data.municipality_code is None:
-        if place is None:
-            raise CitizenDataError(
-                "municipality_code",
-                f"Postnummer {data.postal_code} ligger uden for Lolland og Guldborgsund; "
-                "angiv kommunekoden",
-                f"Postal code {data.postal_code} is outside Lolland and Guldborgsund; "
-                "give the municipality code",
-            )
-        values["municipality_code"] = place.municipality_code
-    values.update(
-        city=place.city if place else None,
-        lat=place.lat if place else None,
-        lon=place.lon if place else None,
+    location = locate(
+        session,
+        postal_code=data.postal_code,
+        municipality_code=data.municipality_code,
+        lat=data.lat if coordinates_given else None,
+        lon=data.lon if coordinates_given else None,
     )
+    values.update(dataclasses.asdict(location))
     limits = data.limits or CitizenLimits()
     for key, column in _LIMIT_COLUMNS.items():
         values[column] = getattr(limits, key)
@@ -213,7 +206,7 @@ def create_citizen(
     is_demo: bool = False,
 ) -> Citizen:
     """Register a citizen; 409 if the case number or (imported) CPR hash is known."""
-    values = _resolve(data)
+    values = _resolve(data, session=session, coordinates_given=data.lat is not None)
     municipality = values["municipality_code"]
     check_caseworker_scope(actor, municipality)
     _check_unique(
@@ -253,10 +246,18 @@ def get_citizen(session: Session, *, citizen_id: str) -> Citizen:
     return citizen
 
 
-def _as_create(citizen: Citizen, patch: dict[str, Any]) -> CitizenCreate:
+def _as_create(citizen: Citizen, patch: dict[str, Any]) -> tuple[CitizenCreate, bool]:
     current: dict[str, Any] = {f: getattr(citizen, f) for f in _PLAIN_FIELDS}
     current["limits"] = {key: getattr(citizen, column) for key, column in _LIMIT_COLUMNS.items()}
     moved = "postal_code" in patch and patch["postal_code"] != citizen.postal_code
+    # Given coordinates belong to the old address; a move without new ones takes the new
+    # postal code's centre (as for companies).
+    coordinates_given = (
+        "lat" in patch or "lon" in patch or (citizen.coordinates_source == "given" and not moved)
+    )
+    if not coordinates_given or (patch.get("lat") is None and "lat" in patch):
+        current.update(lat=None, lon=None)
+        coordinates_given = False
     if moved and "municipality_code" not in patch:
         current["municipality_code"] = None  # re-derived from the new postal code
     reopened = patch.get("status") not in (None, "ended") and citizen.status == "ended"
@@ -266,7 +267,7 @@ def _as_create(citizen: Citizen, patch: dict[str, Any]) -> CitizenCreate:
         {k: v for k, v in patch.items() if k not in ("caseworker_ids", *_FAIRNESS_FIELDS)}
     )
     try:
-        return CitizenCreate.model_validate(current)
+        return CitizenCreate.model_validate(current), coordinates_given
     except ValidationError as exc:
         raise validation_failed_from(exc) from exc
 
@@ -277,8 +278,8 @@ def update_citizen(
     """Apply a partial change; municipality and coordinates follow the postal code."""
     check_caseworker_scope(actor, citizen.municipality_code)
     patch = data.model_dump(exclude_unset=True, mode="json")
-    merged = _as_create(citizen, patch)
-    values = _resolve(merged)
+    merged, coordinates_given = _as_create(citizen, patch)
+    values = _resolve(merged, session=session, coordinates_given=coordinates_given)
     if "wishes" in patch:
         values["wish_task_ids"] = tasks_catalogue.wish_task_ids(session, text=merged.wishes)
     if values["sms_consent"] != citizen.sms_consent:  # the day consent was given, or withdrawn

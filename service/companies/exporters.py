@@ -12,7 +12,6 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import Literal
 
 from service.companies.schemas import CompanyPublic, ContactPersonPublic
-from service.companies.service import CONTACT_OWNER_NAMES
 from service.exports import Cell, Sheet, csv_document, xlsx_document
 from service.sectors import SECTOR_NAMES_DA
 
@@ -71,7 +70,7 @@ def _row(company: CompanyPublic) -> list[Cell]:
         SECTOR_NAMES_DA[company.sector],
         company.size_band.value if company.size_band else None,
         SECTOR_TYPE_DA[company.sector_type.value],
-        CONTACT_OWNER_NAMES.get(company.contact_owner, str(company.contact_owner)),
+        str(company.contact_owner),  # the organisation's key, which the importer reads
         company.is_ambassador,
         company.accepts_visits,
         UNSKILLED_DA[company.unskilled_tasks.value] if company.unskilled_tasks else None,

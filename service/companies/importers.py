@@ -47,7 +47,8 @@ from service.companies.schemas import (
 from service.cpr import CPR_REFUSED_DA, first_cpr_cell
 from service.errors import KantmatchError
 from service.i18n import validation_message
-from service.places import GULDBORGSUND, LOLLAND, lookup_postal_code
+from service.organisations.defaults import job_centre_key
+from service.places import lookup_postal_code
 from service.sectors import SECTOR_NAMES_DA, Sector
 from service.tabular import Progress, Source, fold_word, map_headers, read_table, word_table
 from service.tabular import data_rows as _data_rows
@@ -69,6 +70,9 @@ HEADER_ALIASES: dict[str, tuple[str, ...]] = {
     "postal_code": ("postnr", "post nr", "postnummer", "postal code", "zip", "zip code"),
     "city": ("by", "city", "postdistrikt", "bynavn"),
     "municipality_code": ("kommunekode", "kommune kode", "kommunenr", "municipality code"),
+    # Issue 13: explicit coordinates (WGS84, decimal point), else the postal code's centre.
+    "lat": ("lat", "latitude", "breddegrad"),
+    "lon": ("lon", "lng", "longitude", "længdegrad"),
     "db07_code": (
         "branchekode",
         "branche kode",
@@ -111,7 +115,6 @@ _CONTACT_OWNERS = word_table(
         "jobcenter guldborgsund": "jc_guldborgsund",
         "blf": "blf",
         "business lolland falster": "blf",
-        **{name: owner.value for owner, name in companies_service.CONTACT_OWNER_NAMES.items()},
     }
 )
 _SECTOR_TYPES = word_table(
@@ -270,7 +273,7 @@ def _default_contact_owner(payload: dict[str, Any]) -> str | None:
     """The job centre of the row's municipality, the owner of a new company without one."""
     place = lookup_postal_code(str(payload.get("postal_code", "")))
     municipality = payload.get("municipality_code") or (place and place.municipality_code)
-    return {LOLLAND: "jc_lolland", GULDBORGSUND: "jc_guldborgsund"}.get(str(municipality))
+    return job_centre_key(str(municipality)) if municipality else None
 
 
 def _problems_from_validation(
@@ -293,9 +296,9 @@ def _problems_from_validation(
                     row=row,
                     cvr=cvr,
                     field=header_of.get("contact_owner") or header_of.get("postal_code", field),
-                    message="Virksomheden ligger uden for Lolland og Guldborgsund, så "
-                    "kontaktejeren kan ikke udledes af postnummeret; angiv kontaktejer "
-                    "(jc_lolland, jc_guldborgsund eller blf) og kommunekode",
+                    message="Postnummeret afgør ikke kommunen (ukendt, eller det dækker "
+                    "flere kommuner), så kontaktejeren kan ikke udledes; angiv kommunekode "
+                    "(og evt. kontaktejer, fx jc_aarhus eller blf)",
                 )
             )
             continue
@@ -416,7 +419,7 @@ class _Run:
                 payload = {**payload, "contact_owner": owner} if owner else payload
             try:
                 data = CompanyCreate.model_validate(payload)
-                stored = companies_service.resolve_new_company(data, actor=self.actor)
+                stored = companies_service.resolve_new_company(self.session, data, actor=self.actor)
             except ValidationError as exc:
                 self.report.rejected.extend(
                     _problems_from_validation(exc, row, cvr, self.header_of)

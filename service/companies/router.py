@@ -56,16 +56,23 @@ def list_companies(
     updated_since: UpdatedSinceQuery = None,
     limit: LimitQuery = DEFAULT_LIMIT,
     cursor: CursorQuery = None,
+    include_archived: Annotated[
+        bool, Query(description="Also archived companies (kept for their placements' history)")
+    ] = False,
     output_format: Annotated[
         Literal["json", "csv", "xlsx"],
         Query(alias="format", description="json (paged), or csv / xlsx: every matching row"),
     ] = "json",
 ) -> Page[CompanyPublic] | Response:
     """Search the company register; `format=csv|xlsx` exports it in the import's columns."""
-    filters = {"q": q, "sector": sector, "municipality_code": municipality_code}
     if output_format != "json":
         companies = companies_service.iter_companies_public(
-            session, **filters, updated_since=updated_since
+            session,
+            q=q,
+            sector=sector,
+            municipality_code=municipality_code,
+            updated_since=updated_since,
+            include_archived=include_archived,
         )
         name = f"virksomheder-{clock.now():%Y%m%d-%H%M%S}.{output_format}"
         return Response(
@@ -74,7 +81,14 @@ def list_companies(
             headers={"Content-Disposition": f'attachment; filename="{name}"'},
         )
     rows, next_cursor = companies_service.list_companies(
-        session, **filters, updated_since=updated_since, limit=limit, cursor=cursor
+        session,
+        q=q,
+        sector=sector,
+        municipality_code=municipality_code,
+        updated_since=updated_since,
+        limit=limit,
+        cursor=cursor,
+        include_archived=include_archived,
     )
     return Page[CompanyPublic](
         items=companies_service.companies_public(session, rows), next_cursor=next_cursor
@@ -116,10 +130,8 @@ def update_company(
     return companies_service.companies_public(session, [company])[0]
 
 
-@router.delete("/{company_id}", status_code=status.HTTP_204_NO_CONTENT)
-def delete_company(actor: Writer, company: CompanyDep, session: SessionDep) -> None:
-    """Remove a company and its contact persons."""
-    companies_service.delete_company(session, company=company, actor=actor)
+# DELETE /companies/{id} reaches beyond this domain (placements keep a company): it is in
+# service/company_removal_router.py.
 
 
 @router.get("/{company_id}/contacts", response_model=BusinessCard)

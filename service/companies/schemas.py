@@ -20,7 +20,14 @@ from pydantic_core import InitErrorDetails, PydanticCustomError
 from service.companies.codes import cvr_is_valid, normalise_digits, p_number_is_valid
 from service.cpr import reject_cpr_in_code
 from service.i18n import bilingual_error
-from service.places import DanishPostalCode, MunicipalityCode
+from service.organisations.schemas import OrganisationKey
+from service.places import (
+    DanishPostalCode,
+    Latitude,
+    Longitude,
+    MunicipalityCode,
+    incomplete_coordinates,
+)
 from service.schemas import FreeText, UtcDatetime
 from service.sectors import Sector
 
@@ -43,12 +50,10 @@ class SectorType(StrEnum):
     other = "other"
 
 
-class ContactOwner(StrEnum):
-    """Who holds the contact with the company."""
-
-    jc_lolland = "jc_lolland"
-    jc_guldborgsund = "jc_guldborgsund"
-    blf = "blf"
+# Who holds the contact with the company: the key of an organisation (issue 13; every job
+# centre, jc_lolland, jc_aarhus, ..., and business organisations such as blf). The format is
+# checked here, existence against the organisations table in the service.
+ContactOwner = OrganisationKey
 
 
 class UnskilledTasks(StrEnum):
@@ -192,8 +197,8 @@ class CompanyFields(BaseModel):
     address: Annotated[FreeText | None, Field(max_length=200)] = None
     postal_code: DanishPostalCode | None = None
     municipality_code: MunicipalityCode | None = None
-    lat: Annotated[float | None, Field(ge=54.0, le=58.0)] = None
-    lon: Annotated[float | None, Field(ge=7.5, le=15.5)] = None
+    lat: Latitude | None = None
+    lon: Longitude | None = None
     db07_code: IndustryCode | None = None
     db25_code: IndustryCode | None = None
     sector: Sector | None = None
@@ -235,16 +240,9 @@ class CompanyCreate(CompanyFields):
                     en="Give an industry code (db07_code or db25_code) or a sector",
                 ),
             )
-        if (self.lat is None) != (self.lon is None):
-            raise _field_error(
-                "CompanyCreate",
-                "lon" if self.lon is None else "lat",
-                bilingual_error(
-                    "coordinates_incomplete",
-                    da="Angiv både lat og lon, eller ingen af dem",
-                    en="Give both lat and lon, or neither",
-                ),
-            )
+        incomplete = incomplete_coordinates(self.lat, self.lon)
+        if incomplete is not None:
+            raise _field_error("CompanyCreate", *incomplete)
         return self
 
 
@@ -279,6 +277,11 @@ class CompanyPublic(BaseModel):
     contacts: list[ContactPersonPublic]
     created_at: UtcDatetime
     updated_at: UtcDatetime
+    archived_at: UtcDatetime | None = Field(
+        default=None,
+        description="Set when the company was removed while it had placements: kept for their "
+        "history, left out of lists, matching and bus tours",
+    )
 
 
 class ContactPoint(BaseModel):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 from collections import defaultdict
 from collections.abc import Iterator
@@ -37,21 +38,16 @@ from service.companies.schemas import (
     CompanyFields,
     CompanyPublic,
     CompanyUpdate,
-    ContactOwner,
     ContactPersonIn,
     ContactPersonPublic,
     ContactPoint,
 )
 from service.db import new_id
 from service.errors import validation_failed_from
+from service.organisations import service as organisations_service
 from service.pagination import MAX_LIMIT, as_utc, paginate
-from service.places import lookup_postal_code
+from service.places import locate
 
-CONTACT_OWNER_NAMES = {
-    ContactOwner.jc_lolland: "Jobcenter Lolland",
-    ContactOwner.jc_guldborgsund: "Jobcenter Guldborgsund",
-    ContactOwner.blf: "Business Lolland-Falster",
-}
 SEARCH_TEXT_LENGTH = 600  # companies.search_text is VARCHAR(600)
 # Columns a caller sets directly; contacts and derived columns are handled separately.
 _PLAIN_FIELDS = set(CompanyFields.model_fields) - {"contacts"}
@@ -63,7 +59,7 @@ def check_write_scope(actor: Principal, municipality_code: str) -> None:
         raise CompanyOutOfScopeError(municipality_code)
 
 
-def _resolve(data: CompanyCreate, *, coordinates_given: bool) -> dict[str, Any]:
+def _resolve(data: CompanyCreate, *, session: Session, coordinates_given: bool) -> dict[str, Any]:
     """The stored columns for validated input: sector, municipality, city and coordinates filled."""
     values = data.model_dump(include=_PLAIN_FIELDS | {"cvr"})
     for field, version in (("db07_code", "DB07"), ("db25_code", "DB25")):
@@ -76,24 +72,15 @@ def _resolve(data: CompanyCreate, *, coordinates_given: bool) -> dict[str, Any]:
             )
     if data.sector is None:
         values["sector"] = sector_from_codes(data.db07_code, data.db25_code)
-    place = lookup_postal_code(data.postal_code)
-    if data.municipality_code is None:
-        if place is None:
-            raise CompanyDataError(
-                "municipality_code",
-                f"Postnummer {data.postal_code} ligger uden for Lolland og Guldborgsund; "
-                "angiv kommunekoden",
-                f"Postal code {data.postal_code} is outside Lolland and Guldborgsund; "
-                "give the municipality code",
-            )
-        values["municipality_code"] = place.municipality_code
-    values["city"] = place.city if place else None
-    if coordinates_given and data.lat is not None:
-        values["coordinates_source"] = "given"
-    elif place is not None:
-        values.update(lat=place.lat, lon=place.lon, coordinates_source="postal_code")
-    else:
-        values.update(lat=None, lon=None, coordinates_source=None)
+    organisations_service.require_organisation(session, key=data.contact_owner)
+    location = locate(
+        session,
+        postal_code=data.postal_code,
+        municipality_code=data.municipality_code,
+        lat=data.lat if coordinates_given else None,
+        lon=data.lon if coordinates_given else None,
+    )
+    values.update(dataclasses.asdict(location))
     values["requirements"] = {str(k): str(v) for k, v in (data.requirements or {}).items()}
     for field, default in (("sector_type", "private"), ("is_ambassador", False)):
         if values.get(field) is None:
@@ -125,7 +112,7 @@ def create_company(
     session: Session, *, data: CompanyCreate, actor: Principal, is_demo: bool = False
 ) -> Company:
     """Register a company; 409 if the CVR number is taken."""
-    values = _resolve(data, coordinates_given=data.lat is not None)
+    values = _resolve(data, session=session, coordinates_given=data.lat is not None)
     check_write_scope(actor, values["municipality_code"])
     existing = find_company_by_cvr(session, cvr=data.cvr)
     if existing is not None:
@@ -148,13 +135,15 @@ def _table(model: type[SQLModel]) -> Table:
     return SQLModel.metadata.tables[str(model.__tablename__)]
 
 
-def resolve_new_company(data: CompanyCreate, *, actor: Principal) -> dict[str, Any]:
+def resolve_new_company(
+    session: Session, data: CompanyCreate, *, actor: Principal
+) -> dict[str, Any]:
     """The stored columns of a new company, checked as ``create_company`` checks them.
 
     For the bulk import: raises CompanyDataError or CompanyOutOfScopeError; the CVR number's
     uniqueness is the caller's to check (``insert_companies`` relies on the unique index).
     """
-    values = _resolve(data, coordinates_given=data.lat is not None)
+    values = _resolve(data, session=session, coordinates_given=data.lat is not None)
     check_write_scope(actor, values["municipality_code"])
     return values
 
@@ -231,7 +220,7 @@ def update_company(
     check_write_scope(actor, company.municipality_code)
     patch = data.model_dump(exclude_unset=True)
     merged, coordinates_given = _as_create(company, patch)
-    values = _resolve(merged, coordinates_given=coordinates_given)
+    values = _resolve(merged, session=session, coordinates_given=coordinates_given)
     check_write_scope(actor, values["municipality_code"])
     changed = sorted(k for k, v in values.items() if getattr(company, k) != v)
     for key, value in values.items():
@@ -256,7 +245,8 @@ def update_company(
 
 
 def delete_company(session: Session, *, company: Company, actor: Principal) -> None:
-    """Remove a company and its contacts."""
+    """Remove a company and its contacts. Only for a company nothing refers to: a company with
+    placements is archived instead (``service/company_removal.py`` decides)."""
     check_write_scope(actor, company.municipality_code)
     session.delete(company)
     session.flush()
@@ -271,6 +261,26 @@ def delete_company(session: Session, *, company: Company, actor: Principal) -> N
     changefeed.record_company_changes(session, company_ids=[company.id], only_tracked=True)
 
 
+def archive_company(session: Session, *, company: Company, actor: Principal) -> None:
+    """Archive a company that has placements: it stays for their history (name, CVR, address),
+    leaves lists and matching, and its contact persons' personal data is erased."""
+    check_write_scope(actor, company.municipality_code)
+    erased = len(contacts_by_company(session, [company.id]).get(company.id, []))
+    _replace_contacts(session, company.id, [])
+    company.archived_at = company.updated_at = clock.now()
+    session.add(company)
+    session.flush()
+    record_audit(
+        session,
+        actor=actor,
+        action="archive",
+        entity_type="company",
+        entity_id=company.id,
+        detail={"cvr": company.cvr, "contacts_erased": erased},
+    )
+    changefeed.record_company_changes(session, company_ids=[company.id], only_tracked=True)
+
+
 def list_companies(
     session: Session,
     *,
@@ -280,9 +290,13 @@ def list_companies(
     updated_since: datetime | None,
     limit: int,
     cursor: str | None,
+    include_archived: bool = False,
 ) -> tuple[list[Company], str | None]:
-    """One page of companies matching the filters; by name, or by change time when syncing."""
+    """One page of companies matching the filters; by name, or by change time when syncing.
+    Archived companies only when asked for."""
     statement = select(Company)
+    if not include_archived:
+        statement = statement.where(col(Company.archived_at).is_(None))
     if q:
         # A CVR number typed in groups ("12 34 56 78") is searched as its digits.
         digits = normalise_digits(q)
@@ -341,6 +355,7 @@ def iter_companies_public(
     sector: str | None,
     municipality_code: str | None,
     updated_since: datetime | None,
+    include_archived: bool = False,
 ) -> Iterator[CompanyPublic]:
     """Every company ``list_companies`` would page through, for exports (issue 15)."""
     cursor: str | None = None
@@ -353,6 +368,7 @@ def iter_companies_public(
             updated_since=updated_since,
             limit=MAX_LIMIT,
             cursor=cursor,
+            include_archived=include_archived,
         )
         yield from companies_public(session, rows)
         if cursor is None:
@@ -374,7 +390,7 @@ def contact_points(path: str | None = None) -> tuple[ContactPoint, ...]:
     lines = [line for line in text.splitlines() if line and not line.startswith("#")]
     return tuple(
         ContactPoint(
-            owner=ContactOwner(row["owner"]),
+            owner=row["owner"],
             name=row["name"],
             phone=row["phone"] or None,
             email=row["email"] or None,
@@ -389,7 +405,7 @@ def business_card(
     session: Session, *, company: Company, contact_points_file: str | None = None
 ) -> BusinessCard:
     """The extended business card: the company's contacts and every unit it can call."""
-    owner = ContactOwner(company.contact_owner)
+    owner = company.contact_owner
     points = sorted(contact_points(contact_points_file), key=lambda p: p.owner != owner)
     warnings = [
         f"Telefonnummer for {p.name} er ikke indlæst og kontrolleret (se docs/operations.md)"
@@ -401,7 +417,7 @@ def business_card(
         company_id=company.id,
         company_name=company.name,
         contact_owner=owner,
-        contact_owner_name=CONTACT_OWNER_NAMES[owner],
+        contact_owner_name=organisations_service.organisation_names(session).get(owner, owner),
         contacts=[_contact_public(c) for c in contacts],
         contact_points=list(points),
         warnings=warnings,

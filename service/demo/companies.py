@@ -166,6 +166,8 @@ def demo_companies(seed: int = DEMO_SEED, count: int = DEMO_COMPANY_COUNT) -> li
         for _ in range(n):
             postal_code = weighted(rng, _TOWN_WEIGHTS)
             place = places[postal_code]
+            if place.lat is None or place.lon is None:  # every demo town has a shipped centre
+                raise ValueError(f"postal code {postal_code} has no coordinates")
             kind_index = rng.randrange(len(kinds))
             name = f"{pick(rng, SURNAMES)}s {kinds[kind_index]}"
             if rng.random() < 0.4:

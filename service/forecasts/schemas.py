@@ -97,6 +97,10 @@ class DemandPublic(BaseModel):
     current_vacancies: VacancySignalPublic | None = Field(
         description="Current signal beside the forecast, not part of it"
     )
+    fallback: bool = Field(
+        default=False,
+        description="True where the municipality has no data: the neutral value 0.5 is used",
+    )
 
 
 class ForecastAnswer(BaseModel):
@@ -108,6 +112,11 @@ class ForecastAnswer(BaseModel):
     run: ForecastRunPublic
     items: list[ForecastRowPublic]
     demand: list[DemandPublic]
+    fallback_municipalities: list[str] = Field(
+        default_factory=list,
+        description="Municipalities asked for that have no forecast: their demand rows are the "
+        "neutral fallback (flagged), and they have no opening rows",
+    )
 
 
 class InputImportResult(BaseModel):

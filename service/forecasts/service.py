@@ -12,7 +12,7 @@ from sqlmodel import Session, col, select
 from labour_market import readers
 from labour_market.backtest import backtest_inputs, calibrated_settings
 from labour_market.chart import ChartSeries, openings_chart_svg
-from labour_market.codes import MUNICIPALITY_NAMES, SECTOR_NAMES_DA, SECTORS
+from labour_market.codes import SECTOR_NAMES_DA, SECTORS
 from labour_market.forecast import forecast_openings
 from labour_market.signals import vacancy_signals
 from service.auth.audit import record_audit
@@ -32,6 +32,7 @@ from service.forecasts.schemas import (
     VacancySignalPublic,
 )
 from service.i18n import Lang
+from service.places import municipality_name
 
 METHOD = "replacement+damped_trend+projects/1"
 KEEP_RUNS = 5
@@ -207,6 +208,56 @@ def demand_index(session: Session) -> dict[tuple[str, str], float]:
     return {(m, s): float(v) for m, s, v in rows}
 
 
+# The demand index of a municipality x sector without data: the median cell's value by
+# construction (rate / (rate + median)), i.e. neither tight nor slack. Always flagged.
+FALLBACK_DEMAND_INDEX = 0.5
+FALLBACK_NOTICE = {
+    "da": "Prognosen har ingen tal for kommune {codes}; efterspørgselsindekset er sat til den "
+    "neutrale værdi 0,5 (markeret fallback) og der vises ingen jobåbninger.",
+    "en": "The forecast has no figures for municipality {codes}; the demand index is the "
+    "neutral 0.5 (flagged fallback) and no openings are shown.",
+}
+
+
+def demand_with_fallback(
+    session: Session, *, keys: list[tuple[str, str]]
+) -> dict[tuple[str, str], tuple[float, bool]]:
+    """Per (municipality, sector): the demand index and whether it is the flagged fallback."""
+    index = demand_index(session)
+    return {
+        key: (index[key], False) if key in index else (FALLBACK_DEMAND_INDEX, True) for key in keys
+    }
+
+
+def forecast_municipalities(session: Session) -> set[str]:
+    """The municipalities the newest run has figures for (empty without a run)."""
+    run = latest_run(session)
+    if run is None:
+        return set()
+    rows = session.exec(
+        select(ForecastCell.municipality_code).where(ForecastCell.run_id == run.id).distinct()
+    ).all()
+    return set(rows)
+
+
+def _fallback_demand(municipality_code: str, sector: str | None) -> list[DemandPublic]:
+    return [
+        DemandPublic(
+            municipality_code=municipality_code,
+            sector=s,
+            demand_index=FALLBACK_DEMAND_INDEX,
+            openings_rate=0.0,
+            employment_last=0.0,
+            replacement_rate=0.0,
+            projects=[],
+            current_vacancies=None,
+            fallback=True,
+        )
+        for s in SECTORS
+        if sector is None or s == sector
+    ]
+
+
 def openings_next_year(session: Session, *, year: int) -> dict[tuple[str, str], tuple[float, int]]:
     """Forecast openings per (municipality code, sector) in a year (or the run's nearest year)."""
     run = latest_run(session)
@@ -237,7 +288,7 @@ def _sector_order(sector: str) -> int:
 
 
 def _municipality_name(code: str) -> str:
-    return MUNICIPALITY_NAMES.get(code, code)
+    return municipality_name(code) or code
 
 
 def run_public(run: ForecastRun) -> ForecastRunPublic:
@@ -286,11 +337,18 @@ def get_forecast(
         session.exec(cell_query).all(),
         key=lambda c: (c.municipality_code, _sector_order(c.sector)),
     )
+    fallback: list[str] = []
     if municipality_code is not None and not cells:
-        raise MunicipalityNotForecastError(municipality_code)
+        if municipality_name(municipality_code) is None:
+            raise MunicipalityNotForecastError(municipality_code)
+        fallback = [municipality_code]
+    notices = [ILLUSTRATIVE_NOTICE[lang]] if run.illustrative else []
+    if fallback:
+        notices.append(FALLBACK_NOTICE[lang].format(codes=", ".join(fallback)))
     return ForecastAnswer(
         illustrative=run.illustrative,
-        notice=ILLUSTRATIVE_NOTICE[lang] if run.illustrative else None,
+        notice=" ".join(notices) or None,
+        fallback_municipalities=fallback,
         sources=[SourcePublic.model_validate(s) for s in run.sources],
         run=run_public(run),
         items=[
@@ -326,7 +384,8 @@ def get_forecast(
                 ),
             )
             for c in cells
-        ],
+        ]
+        + [d for code in fallback for d in _fallback_demand(code, sector)],
     )
 
 

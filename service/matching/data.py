@@ -1,26 +1,36 @@
-"""Gather citizens and open task openings from the database into the matcher's arrays.
+"""Fill the matching index from the database with column queries (never ORM objects).
 
-One query per table family; the arrays are then built with numpy and pandas. Nothing here
-scores: that is features.py, model.py and explain.py.
+One query per table family returns plain tuples; the arrays are built with numpy and pandas.
+JSON columns are read as text and decoded once per distinct value (most openings share a
+handful of placement-type lists, most companies an empty requirement object). Nothing here
+scores: that is features.py, scoring.py, model.py and explain.py.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date
+import json
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 import pandas as pd
-from rapidfuzz import fuzz, process
-from sqlalchemy import func
+from sqlalchemy import Text, cast, func
+from sqlalchemy import select as columns_select
 from sqlmodel import Session, col, select
 
 from service.citizens.models import BipMeasurement, Citizen
 from service.companies.models import Company
-from service.forecasts import service as forecasts_service
-from service.matching.features import BIP_KEYS, Citizens, FloatArray, Openings
-from service.placements import service as placements_service
+from service.matching.features import BIP_KEYS, Citizens, FloatArray
+from service.matching.index import (
+    CitizenBatch,
+    ObjectArray,
+    OpeningBatch,
+    OpeningColumns,
+    OpeningIndex,
+    batch,
+    make_overlay,
+)
+from service.matching.index import wish_similarity as task_wish_similarity
 from service.sectors import Sector
 from service.tasks.models import Task, TaskOpening
 from service.tasks.normaliser import fold
@@ -31,155 +41,152 @@ SECTOR_INDEX = {s.value: i for i, s in enumerate(SECTORS)}
 DEMAND_COLUMNS = ("physical", "contact", "teamwork", "danish", "pace", "independence")
 DEFAULT_MAX_COMMUTE_KM = 15.0
 DEFAULT_HOURS = 10.0
-KM_PER_DEGREE_LAT = 111.0
+
+__all__ = ["CitizenBatch", "OpeningBatch", "load_all_citizens", "load_citizens", "opening_batch"]
 
 
-@dataclass(frozen=True)
-class CitizenBatch:
-    """Citizens as arrays plus what the wording needs (ids, wishes, names)."""
+def _decoded(texts: Sequence[Any]) -> tuple[np.ndarray[Any, Any], list[Any]]:
+    """Codes per row and the decoded distinct JSON values (None -> None)."""
+    position: dict[Any, int] = {}
+    codes = np.fromiter(
+        (position.setdefault(t, len(position)) for t in texts), dtype=np.int64, count=len(texts)
+    )
+    values = [None if t is None else json.loads(t) for t in position]
+    return codes, values
 
-    arrays: Citizens
-    frame: pd.DataFrame  # id, name, municipality_code, wishes, wish_task_ids, ...
 
-
-@dataclass(frozen=True)
-class OpeningBatch:
-    """Open task openings as arrays plus their ids, names and company fields."""
-
-    arrays: Openings
-    frame: pd.DataFrame
+def _floats(values: Sequence[Any]) -> FloatArray:
+    return np.array([np.nan if v is None else float(v) for v in values], dtype=float)
 
 
 def _sector_mask(lists: list[list[str]]) -> np.ndarray[Any, np.dtype[np.bool_]]:
     mask = np.zeros((len(lists), len(SECTORS)), dtype=bool)
-    for row, sectors in enumerate(lists):  # per citizen, a handful of slugs: not per pair
-        for slug in sectors:
+    for row, sectors in enumerate(lists):  # per distinct list, a handful of slugs
+        for slug in sectors or []:
             if slug in SECTOR_INDEX:
                 mask[row, SECTOR_INDEX[slug]] = True
     return mask
 
 
-def load_citizens(session: Session, *, citizen_ids: list[str]) -> CitizenBatch:
-    """Citizens with their latest BIP answers (missing answers stay NaN: neutral in features)."""
-    latest = (
-        select(BipMeasurement.citizen_id, func.max(BipMeasurement.measured_on).label("measured_on"))
-        .where(col(BipMeasurement.citizen_id).in_(citizen_ids))
-        .group_by(col(BipMeasurement.citizen_id))
-        .subquery()
-    )
-    answers = session.exec(
-        select(BipMeasurement).join(
-            latest,
-            (col(BipMeasurement.citizen_id) == latest.c.citizen_id)
-            & (col(BipMeasurement.measured_on) == latest.c.measured_on),
-        )
-    ).all()
-    bip_by_citizen = {m.citizen_id: [getattr(m, k) for k in BIP_KEYS] for m in answers}
-    rows = session.exec(select(Citizen).where(col(Citizen.id).in_(citizen_ids))).all()
-    order = {cid: i for i, cid in enumerate(citizen_ids)}
-    rows = sorted(rows, key=lambda c: order[c.id])
-    frame = pd.DataFrame(
-        {
-            "id": [c.id for c in rows],
-            "name": [c.name for c in rows],
-            "municipality_code": [c.municipality_code for c in rows],
-            "wishes": [c.wishes or "" for c in rows],
-            "wish_task_ids": [set(c.wish_task_ids or []) | set(c.preferred_tasks) for c in rows],
-            "excluded_tasks": [set(c.excluded_tasks) for c in rows],
-            "has_car": [c.has_car for c in rows],
-        }
-    )
-    bip = np.array(
-        [
-            [np.nan if v is None else float(v) for v in bip_by_citizen.get(c.id, [None] * 10)]
-            for c in rows
-        ],
-        dtype=float,
-    ).reshape(len(rows), len(BIP_KEYS))
-    arrays = Citizens(
-        bip=bip,
-        danish_level=np.array(
-            [np.nan if c.danish_level is None else c.danish_level for c in rows], dtype=float
-        ),
-        hours_available=np.array(
-            [DEFAULT_HOURS if c.hours_per_week is None else c.hours_per_week for c in rows],
-            dtype=float,
-        ),
-        max_commute_km=np.array(
-            [
-                DEFAULT_MAX_COMMUTE_KM if c.max_commute_km is None else c.max_commute_km
-                for c in rows
-            ],
-            dtype=float,
-        ),
-        has_licence=np.array([c.has_driving_licence for c in rows], dtype=bool),
-        has_car=np.array([c.has_car for c in rows], dtype=bool),
-        lat=np.array([np.nan if c.lat is None else c.lat for c in rows], dtype=float),
-        lon=np.array([np.nan if c.lon is None else c.lon for c in rows], dtype=float),
-        criminal_record=np.array(
-            [{"yes": 1, "no": 0}.get(c.criminal_record, -1) for c in rows], dtype=np.int64
-        ),
-        cannot_lift_heavy=np.array([c.cannot_lift_heavy for c in rows], dtype=bool),
-        cannot_handle_food=np.array([c.cannot_handle_food for c in rows], dtype=bool),
-        preferred_sector=_sector_mask([c.preferred_sectors for c in rows]),
-        excluded_sector=_sector_mask([c.excluded_sectors for c in rows]),
-    )
-    return CitizenBatch(arrays=arrays, frame=frame)
+def _objects(values: Sequence[Any]) -> ObjectArray:
+    array = np.empty(len(values), dtype=object)
+    array[:] = list(values)
+    return array
 
 
-def load_openings(
-    session: Session,
-    *,
-    today: date,
-    opening_ids: list[str] | None = None,
-    company_id: str | None = None,
-    near: tuple[float, float, float] | None = None,
-) -> tuple[OpeningBatch, dict[str, int]]:
-    """Open openings at companies that take citizens, and how many were left out and why.
+# --- openings -------------------------------------------------------------------------------
 
-    ``near`` = (lat, lon, km) narrows the query to a box around a point (the commute limit).
-    """
-    statement = (
-        select(TaskOpening, Company, Task)
-        .join(Company, col(Company.id) == col(TaskOpening.company_id))
-        .join(Task, col(Task.id) == col(TaskOpening.task_id))
+OPENING_FIELDS: tuple[Any, ...] = (
+    TaskOpening.id,
+    TaskOpening.company_id,
+    TaskOpening.task_id,
+    TaskOpening.hours_per_week,
+    TaskOpening.positions,
+    cast(TaskOpening.placement_types, Text),
+    *(getattr(TaskOpening, f"override_{n}") for n in DEMAND_COLUMNS),
+)
+COMPANY_FIELDS: tuple[Any, ...] = (
+    Company.id,
+    Company.name,
+    Company.municipality_code,
+    Company.sector,
+    Company.lat,
+    Company.lon,
+    Company.is_paused,
+    Company.monthly_capacity,
+    Company.unskilled_tasks,
+    Company.is_ambassador,
+    cast(Company.requirements, Text),
+)
+
+
+def _columns(
+    openings: list[tuple[Any, ...]], companies: list[tuple[Any, ...]], tasks: list[Task]
+) -> OpeningColumns:
+    """Assemble index columns from opening, company and task tuples (any order of openings)."""
+    o = list(zip(*openings, strict=True)) if openings else [()] * len(OPENING_FIELDS)
+    c = list(zip(*companies, strict=True)) if companies else [()] * len(COMPANY_FIELDS)
+    company_ids = _objects(c[0])
+    task_ids = _objects([t.id for t in tasks])
+    company_code = np.asarray(
+        pd.Index(company_ids).get_indexer(pd.Index(list(o[1]))) if openings else [], dtype=np.int64
+    )
+    task_code = np.asarray(
+        pd.Index(task_ids).get_indexer(pd.Index(list(o[2]))) if openings else [], dtype=np.int64
+    )
+    if (company_code < 0).any() or (task_code < 0).any():
+        raise ValueError("an opening refers to a company or task that was not loaded")
+    placement_codes, placement_sets = _decoded(o[5])
+    requirement_codes, requirements = _decoded(c[10])
+    requirement = [r or {} for r in requirements]
+    needs_danish = np.array([r.get("danish_language") == "required" for r in requirement])
+    needs_health = np.array([r.get("physical_health") == "required" for r in requirement])
+    task_demand = np.array(
+        [[float(getattr(t, f"demand_{n}")) for n in DEMAND_COLUMNS] for t in tasks], dtype=float
+    ).reshape(len(tasks), 6)
+    overrides = np.column_stack([_floats(o[6 + i]) for i in range(6)]) if openings else None
+    demand = (
+        np.where(np.isnan(overrides) | (overrides == 0), task_demand[task_code], overrides)
+        if overrides is not None
+        else np.zeros((0, 6))
+    )
+    return OpeningColumns(
+        opening_id=_objects(o[0]),
+        company=company_code,
+        task=task_code,
+        hours_per_week=_floats(o[3]),
+        positions=np.array(o[4], dtype=np.int64),
+        placement_types=placement_codes,
+        demand=demand,
+        placement_type_sets=[tuple(p or ()) for p in placement_sets],
+        company_id=company_ids,
+        company_name=_objects(c[1]),
+        company_municipality=_objects(c[2]),
+        company_sector=_objects(c[3]),
+        company_sector_code=np.array(
+            [SECTOR_INDEX.get(s, len(SECTORS) - 1) for s in c[3]], dtype=np.int64
+        ),
+        company_lat=_floats(c[4]),
+        company_lon=_floats(c[5]),
+        company_paused=np.array(c[6], dtype=bool),
+        company_capacity=_floats(c[7]),
+        company_unskilled_many=np.array([u == "many" for u in c[8]], dtype=bool),
+        company_ambassador=np.array(c[9], dtype=bool),
+        company_requires_danish=needs_danish[requirement_codes] if companies else np.zeros(0, bool),
+        company_requires_physical_health=(
+            needs_health[requirement_codes] if companies else np.zeros(0, bool)
+        ),
+        task_id=task_ids,
+        task_name=_objects([t.name for t in tasks]),
+        task_text=_objects([fold(" ".join([t.name, *t.synonyms])) for t in tasks]),
+        task_learnable_in_week=np.array([t.learnable_within_week for t in tasks], dtype=bool),
+        task_nice_to=np.array([t.criticality == "nice_to" for t in tasks], dtype=bool),
+        task_learning_days=np.array([t.learning_days for t in tasks], dtype=float),
+        task_requires_licence=np.array([t.requires_driving_licence for t in tasks], dtype=bool),
+        task_requires_clean_record=np.array(
+            [t.requires_clean_criminal_record or t.requires_child_certificate for t in tasks],
+            dtype=bool,
+        ),
+        task_requires_food_hygiene=np.array([t.requires_food_hygiene for t in tasks], dtype=bool),
+    )
+
+
+def load_opening_index(session: Session) -> OpeningIndex:
+    """Every open opening with its company and task, as an index (three column queries)."""
+    openings = session.execute(
+        columns_select(*OPENING_FIELDS)
         .where(col(TaskOpening.status) == "open")
+        .order_by(col(TaskOpening.id))
+    ).all()
+    with_openings = select(TaskOpening.company_id).where(col(TaskOpening.status) == "open")
+    companies = session.execute(
+        columns_select(*COMPANY_FIELDS).where(col(Company.id).in_(with_openings.distinct()))
+    ).all()
+    # The catalogue is small (about 190 tasks): its rows are read whole.
+    tasks = list(session.exec(select(Task).order_by(col(Task.id))).all())
+    return OpeningIndex.build(
+        _columns([tuple(r) for r in openings], [tuple(r) for r in companies], tasks)
     )
-    if opening_ids is not None:
-        statement = statement.where(col(TaskOpening.id).in_(opening_ids))
-    if company_id is not None:
-        statement = statement.where(col(TaskOpening.company_id) == company_id)
-    if near is not None:
-        lat, lon, km = near
-        dlat = km / KM_PER_DEGREE_LAT
-        dlon = km / (KM_PER_DEGREE_LAT * max(np.cos(np.radians(lat)), 0.1))
-        statement = statement.where(
-            col(Company.lat).between(lat - dlat, lat + dlat),
-            col(Company.lon).between(lon - dlon, lon + dlon),
-        )
-    rows = session.exec(statement.order_by(col(TaskOpening.id))).all()
-    proposals = placements_service.proposals_this_month_by_opening(session, today=today)
-    conversion = placements_service.conversion_rate_by_company(session)
-    demand_index = forecasts_service.demand_index(session)
-    per_company: dict[str, int] = {}
-    for opening, company, _ in rows:
-        per_company[company.id] = per_company.get(company.id, 0) + proposals.get(opening.id, 0)
-    left_out = {"company_paused": 0, "company_at_capacity": 0, "no_coordinates": 0}
-    kept = []
-    for opening, company, task in rows:  # per opening, not per pair
-        if company.is_paused:
-            left_out["company_paused"] += 1
-        elif (
-            company.monthly_capacity is not None
-            and per_company[company.id] >= company.monthly_capacity
-        ):
-            left_out["company_at_capacity"] += 1
-        elif company.lat is None or company.lon is None:
-            left_out["no_coordinates"] += 1
-        else:
-            kept.append((opening, company, task))
-    batch = opening_batch(kept, proposals, conversion, demand_index)
-    return batch, left_out
 
 
 def opening_batch(
@@ -188,79 +195,152 @@ def opening_batch(
     conversion: dict[str, float],
     demand_index: dict[tuple[str, str], float],
 ) -> OpeningBatch:
-    """Arrays for (opening, company, task) rows; an opening may be unsaved (history rows)."""
+    """A batch for (opening, company, task) rows in their order; openings may be unsaved."""
+    companies = {c.id: c for _, c, _ in kept}
+    tasks = {t.id: t for _, _, t in kept}
+    openings = [
+        (
+            o.id,
+            o.company_id,
+            o.task_id,
+            o.hours_per_week,
+            o.positions,
+            json.dumps(list(o.placement_types)),
+            *(getattr(o, f"override_{n}") for n in DEMAND_COLUMNS),
+        )
+        for o, _, _ in kept
+    ]
+    company_rows = [
+        (
+            c.id,
+            c.name,
+            c.municipality_code,
+            c.sector,
+            c.lat,
+            c.lon,
+            c.is_paused,
+            c.monthly_capacity,
+            c.unskilled_tasks,
+            c.is_ambassador,
+            json.dumps(c.requirements or {}),
+        )
+        for c in companies.values()
+    ]
+    index = OpeningIndex.build(_columns(openings, company_rows, list(tasks.values())))
+    overlay = make_overlay(
+        index, proposals=proposals, conversion=conversion, demand_index=demand_index
+    )
+    return batch(index, overlay, np.arange(len(index), dtype=np.int64))
+
+
+# --- citizens -------------------------------------------------------------------------------
+
+CITIZEN_FIELDS: tuple[Any, ...] = (
+    Citizen.id,
+    Citizen.name,
+    Citizen.municipality_code,
+    Citizen.status,
+    Citizen.wishes,
+    cast(Citizen.wish_task_ids, Text),
+    cast(Citizen.preferred_tasks, Text),
+    cast(Citizen.excluded_tasks, Text),
+    cast(Citizen.preferred_sectors, Text),
+    cast(Citizen.excluded_sectors, Text),
+    Citizen.has_car,
+    Citizen.has_driving_licence,
+    Citizen.danish_level,
+    Citizen.hours_per_week,
+    Citizen.max_commute_km,
+    Citizen.lat,
+    Citizen.lon,
+    Citizen.criminal_record,
+    Citizen.cannot_lift_heavy,
+    Citizen.cannot_handle_food,
+)
+
+
+def _latest_bip(session: Session, citizen_ids: list[str] | None) -> dict[str, list[Any]]:
+    latest = select(
+        BipMeasurement.citizen_id, func.max(BipMeasurement.measured_on).label("measured_on")
+    )
+    if citizen_ids is not None:
+        latest = latest.where(col(BipMeasurement.citizen_id).in_(citizen_ids))
+    newest = latest.group_by(col(BipMeasurement.citizen_id)).subquery()
+    rows = session.exec(
+        select(BipMeasurement.citizen_id, *(getattr(BipMeasurement, k) for k in BIP_KEYS)).join(
+            newest,
+            (col(BipMeasurement.citizen_id) == newest.c.citizen_id)
+            & (col(BipMeasurement.measured_on) == newest.c.measured_on),
+        )
+    ).all()
+    return {str(r[0]): list(r[1:]) for r in rows}
+
+
+def _citizen_batch(
+    rows: list[tuple[Any, ...]], bip_by_citizen: dict[str, list[Any]]
+) -> CitizenBatch:
+    c = list(zip(*rows, strict=True)) if rows else [()] * len(CITIZEN_FIELDS)
+    n = len(rows)
+    lists = []
+    for column in range(5, 10):  # wish ids, preferred/excluded tasks, preferred/excluded sectors
+        codes, values = _decoded(c[column])
+        lists.append([values[k] or [] for k in codes])
+    wish_ids, preferred_tasks, excluded_tasks, preferred_sectors, excluded_sectors = lists
     frame = pd.DataFrame(
         {
-            "opening_id": [o.id for o, _, _ in kept],
-            "company_id": [c.id for _, c, _ in kept],
-            "company_name": [c.name for _, c, _ in kept],
-            "municipality_code": [c.municipality_code for _, c, _ in kept],
-            "task_id": [t.id for _, _, t in kept],
-            "task_name": [t.name for _, _, t in kept],
-            "task_text": [" ".join([t.name, *t.synonyms]) for _, _, t in kept],
-            "sector": [c.sector for _, c, _ in kept],  # the company's sector, as in features
-            "placement_types": [tuple(o.placement_types) for o, _, _ in kept],
-            "positions": [max(o.positions, 1) for o, _, _ in kept],
-            "proposals": [proposals.get(o.id, 0) for o, _, _ in kept],
+            "id": list(c[0]),
+            "name": list(c[1]),
+            "municipality_code": list(c[2]),
+            "status": list(c[3]),
+            "wishes": [w or "" for w in c[4]],
+            "wish_task_ids": [
+                set(w) | set(p) for w, p in zip(wish_ids, preferred_tasks, strict=True)
+            ],
+            "excluded_tasks": [set(e) for e in excluded_tasks],
+            "has_car": np.array(c[10], dtype=bool),
         }
     )
-
-    def effective(name: str) -> list[float]:
-        return [
-            float(getattr(o, f"override_{name}") or getattr(t, f"demand_{name}"))
-            for o, _, t in kept
-        ]
-
-    requirement = [c.requirements or {} for _, c, _ in kept]
-    arrays = Openings(
-        demand=np.column_stack([effective(n) for n in DEMAND_COLUMNS])
-        if kept
-        else np.zeros((0, 6)),
-        learnable_in_week=np.array([t.learnable_within_week for _, _, t in kept], dtype=bool),
-        nice_to=np.array([t.criticality == "nice_to" for _, _, t in kept], dtype=bool),
-        learning_days=np.array([t.learning_days for _, _, t in kept], dtype=float),
-        requires_licence=np.array([t.requires_driving_licence for _, _, t in kept], dtype=bool),
-        requires_clean_record=np.array(
-            [t.requires_clean_criminal_record or t.requires_child_certificate for _, _, t in kept],
-            dtype=bool,
-        ),
-        requires_food_hygiene=np.array([t.requires_food_hygiene for _, _, t in kept], dtype=bool),
-        hours_per_week=np.array([o.hours_per_week for o, _, _ in kept], dtype=float),
-        lat=np.array([c.lat for _, c, _ in kept], dtype=float),
-        lon=np.array([c.lon for _, c, _ in kept], dtype=float),
-        sector=np.array(
-            [SECTOR_INDEX.get(c.sector, len(SECTORS) - 1) for _, c, _ in kept], dtype=np.int64
-        ),
-        unskilled_many=np.array([c.unskilled_tasks == "many" for _, c, _ in kept], dtype=bool),
-        is_ambassador=np.array([c.is_ambassador for _, c, _ in kept], dtype=bool),
-        conversion_rate=np.array([conversion.get(c.id, 0.0) for _, c, _ in kept], dtype=float),
-        demand_index=np.array(
-            [demand_index.get((c.municipality_code, c.sector), 0.5) for _, c, _ in kept],
-            dtype=float,
-        ),
-        requires_danish=np.array(
-            [r.get("danish_language") == "required" for r in requirement], dtype=bool
-        ),
-        requires_physical_health=np.array(
-            [r.get("physical_health") == "required" for r in requirement], dtype=bool
-        ),
+    bip = np.array(
+        [
+            [np.nan if v is None else float(v) for v in bip_by_citizen.get(cid, [None] * 10)]
+            for cid in c[0]
+        ],
+        dtype=float,
+    ).reshape(n, len(BIP_KEYS))
+    hours = _floats(c[13])
+    commute = _floats(c[14])
+    arrays = Citizens(
+        bip=bip,
+        danish_level=_floats(c[12]),
+        hours_available=np.where(np.isnan(hours), DEFAULT_HOURS, hours),
+        max_commute_km=np.where(np.isnan(commute), DEFAULT_MAX_COMMUTE_KM, commute),
+        has_licence=np.array(c[11], dtype=bool),
+        has_car=np.array(c[10], dtype=bool),
+        lat=_floats(c[15]),
+        lon=_floats(c[16]),
+        criminal_record=np.array([{"yes": 1, "no": 0}.get(v, -1) for v in c[17]], dtype=np.int64),
+        cannot_lift_heavy=np.array(c[18], dtype=bool),
+        cannot_handle_food=np.array(c[19], dtype=bool),
+        preferred_sector=_sector_mask(preferred_sectors),
+        excluded_sector=_sector_mask(excluded_sectors),
     )
-    return OpeningBatch(arrays=arrays, frame=frame)
+    return CitizenBatch(arrays=arrays, frame=frame)
 
 
-def task_membership(sets: pd.Series, openings: OpeningBatch) -> np.ndarray[Any, Any]:
-    """Per (citizen row, opening row): is the opening's task in the citizen's set of task ids.
+def load_citizens(session: Session, *, citizen_ids: list[str]) -> CitizenBatch:
+    """The given citizens in the given order, with their latest BIP answers (NaN unanswered)."""
+    rows = session.execute(
+        columns_select(*CITIZEN_FIELDS).where(col(Citizen.id).in_(citizen_ids))
+    ).all()
+    order = {cid: i for i, cid in enumerate(citizen_ids)}
+    ordered = sorted((tuple(r) for r in rows), key=lambda r: order[r[0]])
+    return _citizen_batch(ordered, _latest_bip(session, citizen_ids))
 
-    Built as a citizen x distinct-task matrix (a loop over citizens' few ids, never over pairs)
-    and expanded to openings by index.
-    """
-    tasks = openings.frame["task_id"].to_numpy()
-    unique_tasks, task_of_opening = np.unique(tasks, return_inverse=True)
-    position = {task: i for i, task in enumerate(unique_tasks)}
-    matrix = np.zeros((len(sets), len(unique_tasks)), dtype=bool)
-    for row, ids in enumerate(sets):
-        matrix[row, [position[t] for t in ids if t in position]] = True
-    return matrix[:, task_of_opening]
+
+def load_all_citizens(session: Session) -> CitizenBatch:
+    """Every citizen (any status) in id order: the rows of the citizen index."""
+    rows = session.execute(columns_select(*CITIZEN_FIELDS).order_by(col(Citizen.id))).all()
+    return _citizen_batch([tuple(r) for r in rows], _latest_bip(session, None))
 
 
 def wish_similarity(
@@ -272,12 +352,14 @@ def wish_similarity(
     """Per pair, how close the citizen's wishes are to the task (0-1).
 
     A task the citizen's wishes were normalised to (or a preferred task) counts 1.0; otherwise
-    rapidfuzz's token-set ratio between the folded wish text and the task's name and synonyms,
-    computed as one citizen x task matrix (C++), then gathered per pair.
+    rapidfuzz's token-set ratio between the folded wish text and the task's name and synonyms.
+    Computed once per (citizen, distinct task) and gathered per pair.
     """
-    texts = [fold(t) for t in openings.frame["task_text"]]
-    wishes = [fold(w) for w in citizens.frame["wishes"]]
-    matrix = process.cdist(wishes, texts, scorer=fuzz.token_set_ratio, workers=1) / 100.0
-    matrix[np.array([not w for w in wishes], dtype=bool), :] = 0.0
-    named = task_membership(citizens.frame["wish_task_ids"], openings)
-    return np.where(named[ci, oj], 1.0, np.asarray(matrix[ci, oj], dtype=float))
+    c = openings.index.columns
+    matrix = task_wish_similarity(
+        [fold(w) for w in citizens.frame["wishes"]],
+        list(citizens.frame["wish_task_ids"]),
+        c.task_id,
+        list(c.task_text),
+    )
+    return np.asarray(matrix[ci, openings.task[oj]], dtype=float)

@@ -21,9 +21,9 @@ class CitizenWithoutLocationError(ConflictError):
 
     def __init__(self) -> None:
         super().__init__(
-            "Borgeren har ingen placering (postnummeret findes ikke i postnummertabellen), "
-            "så afstande kan ikke beregnes",
-            "The citizen has no location (the postal code is not in the postal-code table), "
-            "so distances cannot be worked out",
+            "Borgeren har ingen placering (postnummeret har ingen koordinater): angiv lat og "
+            "lon, eller indlæs DAWA's postnumre med 'kantmatch import postal-codes FIL'",
+            "The citizen has no location (the postal code has no coordinates): give lat and "
+            "lon, or load DAWA's postnumre with 'kantmatch import postal-codes FILE'",
             code="citizen_without_location",
         )

@@ -6,8 +6,9 @@ every item carries its score parts, reasons and cautions, and a person decides.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -21,16 +22,18 @@ from service.citizens.models import Citizen
 from service.companies.models import Company
 from service.forecasts import service as forecasts_service
 from service.matching import explain, synthetic
-from service.matching.data import (
-    CitizenBatch,
-    OpeningBatch,
-    load_citizens,
-    load_openings,
-    task_membership,
-)
-from service.matching.data import wish_similarity as compute_wish_similarity
+from service.matching.cache import cache_for
+from service.matching.data import load_citizens
 from service.matching.exceptions import CitizenWithoutLocationError
-from service.matching.features import FILTER_REASONS_DA, hard_filters, pair_features
+from service.matching.features import BIP_KEYS, FILTER_REASONS_DA
+from service.matching.index import (
+    CitizenBatch,
+    CitizenIndex,
+    OpeningBatch,
+    batch,
+    near,
+    open_for_suggestions,
+)
 from service.matching.model import ScoringModel, TrainingResult, train
 from service.matching.models import ModelVersion
 from service.matching.schemas import (
@@ -42,6 +45,7 @@ from service.matching.schemas import (
     ModelInfo,
     ScoreParts,
 )
+from service.matching.scoring import ScoredPairs, score_pairs, top_rows
 from service.places import PROGRAMME_MUNICIPALITIES
 from service.sectors import SECTOR_NAMES_DA
 
@@ -133,41 +137,6 @@ def model_info(row: ModelVersion) -> ModelInfo:
     )
 
 
-# --- scoring ----------------------------------------------------------------------------------
-
-
-def score_pairs(
-    citizens: CitizenBatch,
-    openings: OpeningBatch,
-    ci: np.ndarray[Any, Any],
-    oj: np.ndarray[Any, Any],
-    model: ScoringModel,
-) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, int]]:
-    """Features and score parts for the pairs that pass the hard filters, and what was removed."""
-    similarity = compute_wish_similarity(citizens, openings, ci, oj)
-    features = pair_features(citizens.arrays, openings.arrays, ci, oj, similarity)
-    removed = hard_filters(
-        citizens.arrays, openings.arrays, ci, oj, features["distance_km"].to_numpy()
-    )
-    removed["excluded_task"] = task_membership(citizens.frame["excluded_tasks"], openings)[ci, oj]
-    keep = np.ones(len(ci), dtype=bool)
-    counts: dict[str, int] = {}
-    for reason, mask in removed.items():  # per filter reason, not per pair
-        newly = mask & keep
-        counts[reason] = int(newly.sum())
-        keep &= ~mask
-    features = features[keep].reset_index(drop=True)
-    features["citizen_row"] = ci[keep]
-    features["opening_row"] = oj[keep]
-    probability = model.predict_proba(features) if len(features) else np.zeros(0)
-    frame = openings.frame
-    proposals = frame["proposals"].to_numpy()[oj[keep]]
-    positions = frame["positions"].to_numpy()[oj[keep]]
-    congestion = np.maximum(0, proposals - positions) / positions
-    parts = explain.score_parts(features, probability, congestion)
-    return features, parts, counts
-
-
 # --- wording ----------------------------------------------------------------------------------
 
 
@@ -176,63 +145,84 @@ def _forecast_lookup(session: Session, today: date) -> dict[tuple[str, str], tup
     return forecasts_service.openings_next_year(session, year=today.year + 1)
 
 
+BIP_COLUMNS = tuple(f"bip_{key}" for key in BIP_KEYS)
+
+
+def picked_rows(
+    scored: ScoredPairs, rows: list[int]
+) -> dict[int, tuple[pd.Series, dict[str, Any]]]:
+    """The feature row and score parts of each row to word, taken from the frames at once.
+
+    ``explain`` reads a feature row by column name only, so a plain mapping serves it; building
+    a pandas Series (or ``iloc``) per row on the wide frame costs more than the scoring.
+    """
+    unique = sorted(set(rows))
+
+    def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+        rows_only = frame.take(unique)
+        columns = {str(c): rows_only[c].to_numpy().tolist() for c in rows_only.columns}
+        return [{c: values[i] for c, values in columns.items()} for i in range(len(unique))]
+
+    features, parts = records(scored.features), records(scored.parts)
+    return {
+        row: (cast("pd.Series", f), p) for row, f, p in zip(unique, features, parts, strict=True)
+    }
+
+
 def _context(
     citizens: CitizenBatch,
     openings: OpeningBatch,
-    features: pd.DataFrame,
-    row: int,
+    features: pd.Series,
     forecasts: dict[tuple[str, str], tuple[float, int]],
 ) -> explain.PairContext:
-    c = int(features["citizen_row"].to_numpy()[row])
-    o = int(features["opening_row"].to_numpy()[row])
-    opening = openings.frame.iloc[o]
-    sector = str(opening["sector"])
-    municipality = str(opening["municipality_code"])
-    forecast = forecasts.get((municipality, sector))
-    bip = features.iloc[row][[c_ for c_ in features.columns if c_.startswith("bip_")]]
+    c = int(features["citizen_row"])
+    o = int(features["opening_row"])
+    opening = openings.record(o)
+    forecast = forecasts.get((opening.municipality_code, opening.sector))
+    readiness = float(np.mean([float(features[k]) for k in BIP_COLUMNS]))
     return explain.PairContext(
-        sector_name=SECTOR_NAME_BY_SLUG.get(sector, sector),
-        task_name=str(opening["task_name"]),
-        municipality_name=PROGRAMME_MUNICIPALITIES.get(municipality, municipality),
+        sector_name=SECTOR_NAME_BY_SLUG.get(opening.sector, opening.sector),
+        task_name=opening.task_name,
+        municipality_name=PROGRAMME_MUNICIPALITIES.get(
+            opening.municipality_code, opening.municipality_code
+        ),
         max_commute_km=float(citizens.arrays.max_commute_km[c]),
         hours_available=float(citizens.arrays.hours_available[c]),
         opening_hours=float(openings.arrays.hours_per_week[o]),
-        placement_types=tuple(opening["placement_types"]),
-        readiness=float(bip.mean()),
+        placement_types=opening.placement_types,
+        readiness=readiness,
         forecast_openings=forecast[0] if forecast else None,
         forecast_year=forecast[1] if forecast else None,
         has_car=bool(citizens.arrays.has_car[c]),
     )
 
 
-def _parts(parts: pd.DataFrame, row: int) -> ScoreParts:
-    values = parts.iloc[row]
-    return ScoreParts(**{k: round(float(values[k]), 4) for k in ScoreParts.model_fields})
+def _parts(parts: dict[str, Any]) -> ScoreParts:
+    return ScoreParts(**{k: round(float(parts[k]), 4) for k in ScoreParts.model_fields})
 
 
 def _match_item(
     citizens: CitizenBatch,
     openings: OpeningBatch,
-    features: pd.DataFrame,
-    parts: pd.DataFrame,
-    row: int,
+    picked: tuple[pd.Series, dict[str, Any]],
     forecasts: dict[tuple[str, str], tuple[float, int]],
     today: date,
 ) -> MatchItem:
-    context = _context(citizens, openings, features, row, forecasts)
-    reasons, cautions = explain.reasons_and_cautions(features.iloc[row], context)
+    features, parts = picked
+    context = _context(citizens, openings, features, forecasts)
+    reasons, cautions = explain.reasons_and_cautions(features, context)
     proposal = explain.propose(context, today)
-    opening = openings.frame.iloc[int(features["opening_row"].to_numpy()[row])]
+    opening = openings.record(int(features["opening_row"]))
     return MatchItem(
-        opening_id=str(opening["opening_id"]),
-        company_id=str(opening["company_id"]),
-        company_name=str(opening["company_name"]),
-        task_id=str(opening["task_id"]),
-        task_name=str(opening["task_name"]),
-        sector=str(opening["sector"]),
-        distance_km=round(float(features["distance_km"].to_numpy()[row]), 1),
-        score=round(float(parts["score"].to_numpy()[row]), 4),
-        parts=_parts(parts, row),
+        opening_id=opening.opening_id,
+        company_id=opening.company_id,
+        company_name=opening.company_name,
+        task_id=opening.task_id,
+        task_name=opening.task_name,
+        sector=opening.sector,
+        distance_km=round(float(features["distance_km"]), 1),
+        score=round(float(parts["score"]), 4),
+        parts=_parts(parts),
         reasons=reasons,
         cautions=cautions,
         placement_type=proposal.placement_type,
@@ -260,6 +250,13 @@ def _filtered(counts: dict[str, int], actor: Principal) -> list[FilteredCount]:
 # --- suggestions ------------------------------------------------------------------------------
 
 
+def _pairs(n: int, m: int) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
+    """Every (citizen row, opening row) pair of n citizens and m openings."""
+    ci = np.repeat(np.arange(n, dtype=np.int64), m)
+    oj = np.tile(np.arange(m, dtype=np.int64), n)
+    return ci, oj
+
+
 def suggest_openings_for_citizen(
     session: Session,
     *,
@@ -273,17 +270,19 @@ def suggest_openings_for_citizen(
     """Ranked open task openings for one citizen, with wider suggestions outside the wishes."""
     citizens_service.check_read_scope(actor, citizen.municipality_code)
     citizens = load_citizens(session, citizen_ids=[citizen.id])
-    lat = citizens.arrays.lat[0]
-    if np.isnan(lat):
+    lat, lon = float(citizens.arrays.lat[0]), float(citizens.arrays.lon[0])
+    if np.isnan(lat) or np.isnan(lon):
         raise CitizenWithoutLocationError()
+    view = cache_for(session).view(session, today=today)
     reach = float(citizens.arrays.max_commute_km[0])
-    near = (float(lat), float(citizens.arrays.lon[0]), reach)
-    openings, left_out = load_openings(session, today=today, near=near)
-    m = len(openings.frame)
-    ci = np.zeros(m, dtype=np.int64)
-    oj = np.arange(m, dtype=np.int64)
-    features, parts, counts = score_pairs(citizens, openings, ci, oj, model)
-    order = np.argsort(-parts["score"].to_numpy(), kind="stable")
+    rows, left_out = open_for_suggestions(
+        view.index, view.overlay, near(view.index, lat, lon, reach)
+    )
+    openings = batch(view.index, view.overlay, rows)
+    m = len(openings)
+    ci, oj = _pairs(1, m)
+    scored = score_pairs(citizens, openings, ci, oj, model)
+    features, parts = scored.features, scored.parts
     wished = np.maximum(
         features["wish_similarity"].to_numpy(), features["preferred_sector"].to_numpy()
     )
@@ -291,19 +290,19 @@ def suggest_openings_for_citizen(
         citizens.arrays.preferred_sector[0].any() or citizens.frame["wish_task_ids"].iat[0]
     )
     # The main list is the score order (wishes already weigh in through the preference part).
-    within = [int(i) for i in order[:limit]]
+    within = [int(i) for i in top_rows(parts["score"].to_numpy(), limit)]
     # Wider: good tasks outside the stated wishes, ranked by feasibility, not by the wish part.
-    wider_order = np.argsort(
-        -(parts["probability"] * parts["feasibility"]).to_numpy(), kind="stable"
-    )
-    shown = set(within)
-    wider = [int(i) for i in wider_order if has_wishes and wished[i] < WISH_MET and i not in shown]
+    outside = wished < WISH_MET
+    outside[within] = False
+    wider: list[int] = []
+    if has_wishes and outside.any():
+        feasible = (parts["probability"] * parts["feasibility"]).to_numpy()
+        pool = np.flatnonzero(outside)
+        wider = [int(pool[i]) for i in top_rows(feasible[pool], max(3, limit // 5))]
     forecasts = _forecast_lookup(session, today)
-    items = [_match_item(citizens, openings, features, parts, i, forecasts, today) for i in within]
-    wider_items = [
-        _match_item(citizens, openings, features, parts, i, forecasts, today)
-        for i in wider[: max(3, limit // 5)]
-    ]
+    picked = picked_rows(scored, within + wider)
+    items = [_match_item(citizens, openings, picked[i], forecasts, today) for i in within]
+    wider_items = [_match_item(citizens, openings, picked[i], forecasts, today) for i in wider]
     citizens_service.audit_citizen(
         session, actor, "read_matches", citizen.id, {"items": len(items), "wider": len(wider_items)}
     )
@@ -311,20 +310,45 @@ def suggest_openings_for_citizen(
         citizen_id=citizen.id,
         items=items,
         wider=wider_items,
-        filtered=_filtered({**left_out, **counts}, actor),
+        filtered=_filtered({**left_out, **scored.counts}, actor),
         considered=m,
         model=info,
         notice=NOTICE,
     )
 
 
-def _visible_citizen_ids(session: Session, actor: Principal) -> list[str]:
-    statement = policy.within_reach(
-        select(Citizen.id).where(col(Citizen.status) == "active"),
-        actor,
-        col(Citizen.municipality_code),
-    )
-    return list(session.exec(statement.order_by(col(Citizen.id))).all())
+def _candidate_pairs(
+    people: CitizenIndex, openings: OpeningBatch, actor: Principal
+) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
+    """(citizen row, opening row) pairs of visible, active citizens who might reach an opening.
+
+    Openings of one company share a place, so the grid is asked once per distinct place, with
+    the longest commute any citizen accepts; the commute filter then applies each one's own.
+    """
+    frame = people.citizens.frame
+    visible_codes = {
+        code
+        for code in frame["municipality_code"].unique()
+        if policy.reaches_municipality(actor, str(code))
+    }
+    active = (frame["status"].to_numpy() == "active") & frame["municipality_code"].isin(
+        visible_codes
+    ).to_numpy()
+    longest = people.longest_commute_km
+    ci_parts, oj_parts = [], []
+    places = np.column_stack([openings.arrays.lat, openings.arrays.lon])
+    distinct, place_of = np.unique(places, axis=0, return_inverse=True)
+    for p, (lat, lon) in enumerate(distinct):  # per distinct place (one per company)
+        rows = people.grid.box(float(lat), float(lon), longest)
+        rows = np.sort(rows[active[rows]])
+        members = np.flatnonzero(place_of.reshape(-1) == p)
+        ci_parts.append(np.repeat(rows, len(members)))
+        oj_parts.append(np.tile(members, len(rows)))
+    if not ci_parts:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    ci, oj = np.concatenate(ci_parts), np.concatenate(oj_parts)
+    order = np.lexsort((oj, ci))  # citizen order, as the candidate lists always had
+    return ci[order], oj[order]
 
 
 def suggest_candidates(
@@ -339,40 +363,37 @@ def suggest_candidates(
     today: date,
 ) -> CandidateList:
     """Ranked citizens for one opening or all of a company's; names for staff, counts for BLF."""
-    openings, left_out = load_openings(
-        session,
-        today=today,
-        opening_ids=[opening_id] if opening_id else None,
-        company_id=company.id,
-    )
-    opening_ids = openings.frame["opening_id"].tolist()
-    citizen_ids = _visible_citizen_ids(session, actor)
-    citizens = load_citizens(session, citizen_ids=citizen_ids)
-    n, m = len(citizens.frame), len(openings.frame)
-    ci = np.repeat(np.arange(n, dtype=np.int64), m)
-    oj = np.tile(np.arange(m, dtype=np.int64), n)
-    features, parts, counts = score_pairs(citizens, openings, ci, oj, model)
-    eligible = int(features["citizen_row"].nunique()) if len(features) else 0
+    cache = cache_for(session)
+    view = cache.view(session, today=today)
+    index = view.index
+    rows = index.rows_of([opening_id]) if opening_id else index.rows_of_company(company.id)
+    rows, left_out = open_for_suggestions(index, view.overlay, rows)
+    openings = batch(index, view.overlay, rows)
+    opening_ids = [openings.record(i).opening_id for i in range(len(openings))]
+    people = cache.citizens(session, view)
+    ci, oj = _candidate_pairs(people, openings, actor)
+    scored = score_pairs(people.citizens, openings, ci, oj, model, lookups=people)
+    features, parts = scored.features, scored.parts
+    citizen_rows = features["citizen_row"].to_numpy()
+    eligible = len(np.unique(citizen_rows))
     items: list[Candidate] | None = None
     if policy.candidate_view(actor) == "names":
         # One line per citizen: their best opening at this company.
-        best = (
-            parts.assign(citizen_row=features["citizen_row"])
-            .reset_index()
-            .sort_values(["score", "index"], ascending=[False, True])
-            .drop_duplicates("citizen_row")
-            .head(limit)
-        )
+        order = np.argsort(-parts["score"].to_numpy(), kind="stable")
+        _, first = np.unique(citizen_rows[order], return_index=True)
+        best = order[np.sort(first)][:limit]
         forecasts = _forecast_lookup(session, today)
         items = []
-        for row in best["index"]:
-            match = _match_item(citizens, openings, features, parts, int(row), forecasts, today)
-            c = int(features["citizen_row"].to_numpy()[int(row)])
-            citizen_id = str(citizens.frame["id"].iat[c])
+        frame = people.citizens.frame
+        picked = picked_rows(scored, [int(r) for r in best])
+        for row in best:
+            match = _match_item(people.citizens, openings, picked[int(row)], forecasts, today)
+            c = int(citizen_rows[int(row)])
+            citizen_id = str(frame["id"].iat[c])
             items.append(
                 Candidate(
                     citizen_id=citizen_id,
-                    name=str(citizens.frame["name"].iat[c]),
+                    name=str(frame["name"].iat[c]),
                     opening_id=match.opening_id,
                     task_name=match.task_name,
                     score=match.score,
@@ -392,7 +413,7 @@ def suggest_candidates(
         opening_ids=opening_ids,
         items=items,
         eligible=eligible,
-        filtered=_filtered({**left_out, **counts}, actor),
+        filtered=_filtered({**left_out, **scored.counts}, actor),
         model=info,
         notice=NOTICE,
     )
@@ -429,11 +450,12 @@ def fairness_audit(
         ).all()
     )
     citizens = load_citizens(session, citizen_ids=citizen_ids)
-    openings, _ = load_openings(session, today=today)
-    n, m = len(citizens.frame), len(openings.frame)
-    ci = np.repeat(np.arange(n, dtype=np.int64), m)
-    oj = np.tile(np.arange(m, dtype=np.int64), n)
-    features, parts, _ = score_pairs(citizens, openings, ci, oj, model)
+    view = cache_for(session).view(session, today=today)
+    rows, _ = open_for_suggestions(view.index, view.overlay, np.arange(len(view.index)))
+    openings = batch(view.index, view.overlay, rows)
+    ci, oj = _pairs(len(citizens), len(openings))
+    pairs = score_pairs(citizens, openings, ci, oj, model)
+    features, parts = pairs.features, pairs.parts
     attributes = citizens_service.fairness_attributes(session, citizen_ids=citizen_ids)
     gender = np.array([attributes.get(c, (None, None))[0] or "ukendt" for c in citizen_ids])
     birth = np.array(
@@ -475,43 +497,81 @@ def fairness_audit(
     return result
 
 
-def company_fit_for_citizens(
-    session: Session, *, citizen_ids: list[str], model: ScoringModel, today: date
-) -> dict[str, dict[str, tuple[float, list[str]]]]:
-    """Per citizen, per company: the best score of its open openings and that pair's reasons.
+@dataclass(frozen=True)
+class CompanyFit:
+    """Per citizen and company within reach: the best score of its open openings.
 
-    For planning group visits (bus tours): which companies are relevant for whom. Hard filters
-    apply as in the match lists; the caller has checked that it may see the citizens.
+    Reasons are worded only when asked for (``reasons``), for the few pairs a caller shows.
     """
-    if not citizen_ids:
-        return {}
+
+    scores: dict[str, dict[str, float]]
+    _best_row: dict[tuple[str, str], int]
+    _citizens: CitizenBatch
+    _openings: OpeningBatch
+    _scored: ScoredPairs | None
+    _forecasts: dict[tuple[str, str], tuple[float, int]]
+
+    def reasons(self, pairs: list[tuple[str, str]]) -> dict[tuple[str, str], list[str]]:
+        """The matcher's reasons for each (citizen id, company id)'s best opening there."""
+        rows = {pair: self._best_row[pair] for pair in pairs if pair in self._best_row}
+        if not rows or self._scored is None:
+            return {pair: [] for pair in pairs}
+        picked = picked_rows(self._scored, list(rows.values()))
+        result: dict[tuple[str, str], list[str]] = {pair: [] for pair in pairs}
+        for pair, row in rows.items():
+            features, _ = picked[row]
+            context = _context(self._citizens, self._openings, features, self._forecasts)
+            result[pair], _ = explain.reasons_and_cautions(features, context)
+        return result
+
+
+def company_fit_for_citizens(
+    session: Session,
+    *,
+    citizen_ids: list[str],
+    company_ids: list[str],
+    model: ScoringModel,
+    today: date,
+) -> CompanyFit:
+    """Per citizen, per company of ``company_ids``: the best score of its open openings.
+
+    For planning group visits (bus tours): which companies within reach are relevant for whom.
+    Only the given companies' openings are scored; hard filters apply as in the match lists;
+    the caller has checked that it may see the citizens.
+    """
     citizens = load_citizens(session, citizen_ids=citizen_ids)
-    openings, _ = load_openings(session, today=today)
-    n, m = len(citizens.frame), len(openings.frame)
-    ci = np.repeat(np.arange(n, dtype=np.int64), m)
-    oj = np.tile(np.arange(m, dtype=np.int64), n)
-    features, parts, _ = score_pairs(citizens, openings, ci, oj, model)
-    if not len(features):
-        return {cid: {} for cid in citizen_ids}
+    view = cache_for(session).view(session, today=today)
+    index = view.index
+    wanted = np.flatnonzero(np.isin(index.columns.company_id, np.array(company_ids, dtype=object)))
+    rows = np.flatnonzero(np.isin(index.columns.company, wanted)) if len(wanted) else wanted
+    rows, _ = open_for_suggestions(index, view.overlay, rows)
+    openings = batch(index, view.overlay, rows)
+    ci, oj = _pairs(len(citizens), len(openings))
+    scores: dict[str, dict[str, float]] = {cid: {} for cid in citizen_ids}
+    if not len(ci):
+        return CompanyFit(scores, {}, citizens, openings, None, {})
+    scored = score_pairs(citizens, openings, ci, oj, model)
+    features = scored.features
+    company_of_row = index.columns.company[openings.rows]
     best = (
         pd.DataFrame(
             {
                 "citizen": features["citizen_row"].to_numpy(),
-                "company": openings.frame["company_id"].to_numpy()[features["opening_row"]],
-                "score": parts["score"].to_numpy(),
+                "company": company_of_row[features["opening_row"].to_numpy()],
+                "score": scored.parts["score"].to_numpy(),
             }
         )
         .reset_index()
         .sort_values(["score", "index"], ascending=[False, True])
         .drop_duplicates(["citizen", "company"])
     )
-    forecasts = _forecast_lookup(session, today)
-    result: dict[str, dict[str, tuple[float, list[str]]]] = {cid: {} for cid in citizen_ids}
-    for row, citizen_row, company_id, score in best[
+    best_row: dict[tuple[str, str], int] = {}
+    ids = citizens.frame["id"].to_numpy()
+    for row, citizen_row, company, score in best[
         ["index", "citizen", "company", "score"]
-    ].itertuples(index=False):
-        context = _context(citizens, openings, features, int(row), forecasts)
-        reasons, _ = explain.reasons_and_cautions(features.iloc[int(row)], context)
-        citizen_id = str(citizens.frame["id"].to_numpy()[int(citizen_row)])
-        result[citizen_id][str(company_id)] = (round(float(score), 4), reasons)
-    return result
+    ].itertuples(index=False):  # per citizen and company within reach, not per pair
+        key = (str(ids[int(citizen_row)]), str(index.columns.company_id[int(company)]))
+        scores[key[0]][key[1]] = round(float(score), 4)
+        best_row[key] = int(row)
+    forecasts = _forecast_lookup(session, today)
+    return CompanyFit(scores, best_row, citizens, openings, scored, forecasts)

@@ -104,37 +104,33 @@ class MentorMatchUpdate(BaseModel):
     assessment: Annotated[FreeText | None, Field(max_length=500)] = None
 
 
-class MentorMatchForCaseworker(BaseModel):
+class MentorMatchCommon(BaseModel):
+    """What every reader of a match sees: the mentor, the dates, the state."""
+
+    id: str
+    mentor_id: str
+    mentor_name: str
+    municipality_code: str
+    start_date: date
+    end_date: date | None
+    active: bool
+    assessment: str | None
+    updated_at: UtcDatetime
+
+
+class MentorMatchForCaseworker(MentorMatchCommon):
     """A match as the citizen's caseworker (or an admin) sees it."""
 
     view: Literal["caseworker"] = "caseworker"
-    id: str
-    mentor_id: str
-    mentor_name: str
     citizen_id: str | None
     placement_id: str | None
-    municipality_code: str
-    start_date: date
-    end_date: date | None
-    active: bool
-    assessment: str | None
-    updated_at: UtcDatetime
 
 
-class MentorMatchForBlf(BaseModel):
+class MentorMatchForBlf(MentorMatchCommon):
     """A match as BLF sees it: its mentor and the citizen's first name, nothing more."""
 
     view: Literal["blf"] = "blf"
-    id: str
-    mentor_id: str
-    mentor_name: str
     citizen_first_name: str | None
-    municipality_code: str
-    start_date: date
-    end_date: date | None
-    active: bool
-    assessment: str | None
-    updated_at: UtcDatetime
 
 
 MentorMatchView = Annotated[

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 
 from fastapi import Depends, Query
@@ -11,6 +10,7 @@ from service.auth.dependencies import require_roles
 from service.auth.principal import Principal, Role
 from service.companies.schemas import ContactOwner, SizeBand
 from service.overview.schemas import OverviewFilters
+from service.schemas import IsoDate
 from service.sectors import Sector
 
 # Every role reads the overview; the integration only this (API.md), and only counts.
@@ -25,10 +25,10 @@ def overview_filters(
     contact_owner: ContactOwner | None = None,
     size_band: SizeBand | None = None,
     active_from: Annotated[
-        date | None, Query(description="Only companies with a placement running on or after")
+        IsoDate | None, Query(description="Only companies with a placement running on or after")
     ] = None,
     active_to: Annotated[
-        date | None, Query(description="Only companies with a placement running on or before")
+        IsoDate | None, Query(description="Only companies with a placement running on or before")
     ] = None,
 ) -> OverviewFilters:
     """The filters shared by the overview routes."""

@@ -99,7 +99,7 @@ def company_clauses(filters: OverviewFilters) -> list[Any]:
     if filters.municipality_code is not None:
         clauses.append(col(Company.municipality_code) == filters.municipality_code)
     if filters.contact_owner is not None:
-        clauses.append(col(Company.contact_owner) == filters.contact_owner.value)
+        clauses.append(col(Company.contact_owner) == filters.contact_owner)
     if filters.size_band is not None:
         clauses.append(col(Company.size_band) == filters.size_band.value)
     return clauses

@@ -13,7 +13,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from service.companies.schemas import ContactOwner, SizeBand
-from service.overview.suppression import Count
+from service.overview.suppression import Count, Total
 from service.schemas import UtcDatetime
 from service.sectors import Sector
 
@@ -107,21 +107,25 @@ class OverviewCompanyPage(BaseModel):
 
 
 class SummaryCell(BaseModel):
-    """Counts for one group of companies with placement activity."""
+    """Counts for one group of companies with placement activity.
+
+    For the integration a count of people that includes a company's hidden "<3" is itself hidden:
+    "<3" when it is 1 or 2, "skjult" otherwise (never the smaller sum of the shown companies).
+    """
 
     companies: int = Field(description="Companies with placement activity (exact)")
     companies_with_internship_now: int
     companies_with_paid_hours_now: int
     companies_with_hired_now: int
-    in_internship: int
-    in_paid_hours: int
-    hired: int
-    internship_total: int
-    paid_hours_total: int
-    hired_total: int
+    in_internship: Total
+    in_paid_hours: Total
+    hired: Total
+    internship_total: Total
+    paid_hours_total: Total
+    hired_total: Total
     hidden_cells: dict[str, int] = Field(
-        description="Integration only: per count, how many companies' values are '<3' and left "
-        "out of the sum (so the true sum is at least the value plus this number)"
+        description="Integration only: per count, how many companies' values are '<3', which is "
+        "why that count is hidden"
     )
 
 
@@ -184,6 +188,9 @@ class OverviewSummary(BaseModel):
 
     groups: list[SummaryGroup]
     totals: SummaryCell
+    hidden_totals_note: str | None = Field(
+        default=None, description='Why a count reads "skjult" or "<3" (only when one does)'
+    )
     unskilled_tasks: list[UnskilledShare]
     conversion_by_sector: list[SectorConversion]
     conversion_rule: str

@@ -21,7 +21,7 @@ from service.changefeed.feed import TICK
 from service.changefeed.models import COUNTER_ID, OverviewChangeCounter, OverviewCompanyChange
 from service.companies import service as companies_service
 from service.companies.models import Company, CompanyContact
-from service.companies.schemas import ContactOwner
+from service.organisations import service as organisations_service
 from service.overview import queries
 from service.overview import suppression as sdc
 from service.overview.exceptions import InvalidPeriodError, UpdatedSinceOutOfRangeError
@@ -34,12 +34,13 @@ from service.overview.schemas import (
     RemovedCompany,
 )
 from service.pagination import as_utc, decode_cursor, encode_cursor
-from service.places import PROGRAMME_MUNICIPALITIES
+from service.places import municipality_name
 from service.sectors import SECTOR_NAMES_DA, Sector
 
 RULE_DA = (
     'Antal borgere på 1 eller 2 vises som "<3" (i ånden af Danmarks Statistiks '
-    "diskretionsregler); summer og forløb over tid indeholder kun de viste tal."
+    'diskretionsregler); en sum, der omfatter et "<3", vises som "skjult" (eller "<3"), aldrig '
+    "som et for lille tal; forløb over tid (målene) tæller kun de viste tal og er nedre grænser."
 )
 # Rows fetched per query when an export walks the whole overview.
 EXPORT_CHUNK = 500
@@ -99,6 +100,7 @@ def _overview_company(
     change_seq: int,
     changed_at: datetime,
     exact: bool,
+    owner_names: dict[str, str],
 ) -> OverviewCompany:
     values = {
         name: sdc.shown(int(getattr(counts, name, 0) or 0), exact=exact)
@@ -111,15 +113,13 @@ def _overview_company(
         postal_code=company.postal_code,
         city=company.city,
         municipality_code=company.municipality_code,
-        municipality_name=PROGRAMME_MUNICIPALITIES.get(company.municipality_code),
+        municipality_name=municipality_name(company.municipality_code),
         sector=company.sector,
         sector_name=SECTOR_NAMES_DA.get(Sector(company.sector), company.sector),
         size_band=company.size_band,
         sector_type=company.sector_type,
         contact_owner=company.contact_owner,
-        contact_owner_name=companies_service.CONTACT_OWNER_NAMES[
-            ContactOwner(company.contact_owner)
-        ],
+        contact_owner_name=owner_names.get(company.contact_owner, company.contact_owner),
         contact_person=_primary_contact(contacts),
         is_ambassador=company.is_ambassador,
         change_seq=change_seq,
@@ -189,6 +189,7 @@ def company_feed(
     )
     items: list[OverviewCompany] = []
     removed: list[RemovedCompany] = []
+    owner_names = organisations_service.organisation_names(session)
     for row in rows:
         company = companies.get(row.company_id) if row.listed else None
         if company is None:
@@ -211,6 +212,7 @@ def company_feed(
                 row.change_seq,
                 row.changed_at,
                 exact,
+                owner_names,
             )
         )
     # The next sync starts after the last change delivered; after the last page, after every
@@ -250,6 +252,7 @@ def iter_overview_companies(
     ids = [
         row.id for row in session.execute(statement.order_by(col(Company.name), col(Company.id)))
     ]
+    owner_names = organisations_service.organisation_names(session)
     for start in range(0, len(ids), EXPORT_CHUNK):
         chunk = ids[start : start + EXPORT_CHUNK]
         companies, counts, contacts = _companies_with_counts(session, chunk)
@@ -270,4 +273,5 @@ def iter_overview_companies(
                 change.change_seq,
                 change.changed_at,
                 exact,
+                owner_names,
             )

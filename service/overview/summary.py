@@ -12,9 +12,8 @@ from sqlalchemy import select as sql_select
 from sqlmodel import Session, col
 
 from service.auth.principal import Principal
-from service.companies import service as companies_service
 from service.companies.models import Company
-from service.companies.schemas import ContactOwner
+from service.organisations import service as organisations_service
 from service.overview import queries
 from service.overview import suppression as sdc
 from service.overview.outreach import outreach_counts
@@ -30,7 +29,7 @@ from service.overview.service import check_filters, disclosure, exact_counts
 from service.placements import queries as placements_queries
 from service.placements.models import Placement
 from service.placements.states import PlacementStatus, PlacementType
-from service.places import PROGRAMME_MUNICIPALITIES
+from service.places import municipality_name
 from service.sectors import SECTOR_NAMES_DA, Sector
 
 CONVERSION_RULE_DA = (
@@ -52,13 +51,8 @@ def _summary_columns(counts: Any) -> list[Any]:
         columns.append(func.sum(has).label(f"with_{field}"))
     for field in queries.COUNT_FIELDS:
         value = counts.c[field]
-        shown = case((value >= sdc.THRESHOLD, value), else_=0)
         hidden = case((and_(value > 0, value < sdc.THRESHOLD), 1), else_=0)
-        columns += [
-            func.sum(value).label(field),
-            func.sum(shown).label(f"{field}__shown"),
-            func.sum(hidden).label(f"{field}__hidden"),
-        ]
+        columns += [func.sum(value).label(field), func.sum(hidden).label(f"{field}__hidden")]
     return columns
 
 
@@ -71,11 +65,8 @@ def _cell(row: Any, exact: bool) -> dict[str, Any]:
         "hidden_cells": {},
     }
     for field in queries.COUNT_FIELDS:
-        if exact:
-            values[field] = _int(getattr(row, field))
-            continue
-        values[field] = _int(getattr(row, f"{field}__shown"))
-        hidden = _int(getattr(row, f"{field}__hidden"))
+        hidden = 0 if exact else _int(getattr(row, f"{field}__hidden"))
+        values[field] = sdc.shown_total(_int(getattr(row, field)), hidden, exact=exact)
         if hidden:
             values["hidden_cells"][field] = hidden
     return values
@@ -93,16 +84,15 @@ def _summary_groups(
     base = sql_select(*_summary_columns(counts)).select_from(Company)
     base = base.join(counts, counts.c.company_id == Company.id).where(*clauses)
     grouped = base.add_columns(*keys).group_by(*keys).order_by(*keys)
+    owner_names = organisations_service.organisation_names(session)
     groups = [
         SummaryGroup(
             sector=row.sector,
             sector_name=SECTOR_NAMES_DA.get(Sector(row.sector), row.sector),
             municipality_code=row.municipality_code,
-            municipality_name=PROGRAMME_MUNICIPALITIES.get(row.municipality_code),
+            municipality_name=municipality_name(row.municipality_code),
             contact_owner=row.contact_owner,
-            contact_owner_name=companies_service.CONTACT_OWNER_NAMES[
-                ContactOwner(row.contact_owner)
-            ],
+            contact_owner_name=owner_names.get(row.contact_owner, row.contact_owner),
             **_cell(row, exact),
         )
         for row in session.execute(grouped)
@@ -216,9 +206,11 @@ def summary(session: Session, *, actor: Principal, filters: OverviewFilters) -> 
     check_filters(filters)
     exact = exact_counts(actor)
     groups, totals = _summary_groups(session, filters, exact)
+    hidden = bool(totals.hidden_cells) or any(g.hidden_cells for g in groups)
     return OverviewSummary(
         groups=groups,
         totals=totals,
+        hidden_totals_note=sdc.HIDDEN_TOTAL_NOTE_DA if hidden else None,
         unskilled_tasks=_unskilled(session, filters),
         conversion_by_sector=_conversion(session, filters, exact),
         conversion_rule=CONVERSION_RULE_DA,

@@ -3,24 +3,32 @@
 Pure functions. The rules (docs/overview.md, "Small counts"):
 
 1. Primary: a count of people that is 1 or 2 is shown as ``"<3"``. 0 and 3+ are shown.
-2. No total the integration sees lets a hidden count be recomputed by subtraction: a total over
-   cells it can also see is the sum of the *shown* cells (hidden ones add nothing) and says how
-   many cells it leaves out; a part whose complement in a shown total would be 1 or 2 is
-   withheld (``None``).
+2. No total the integration sees lets a hidden count be recomputed by subtraction, and no total
+   is shown smaller than the truth (issue 15): a total over cells that includes a hidden cell is
+   itself hidden, ``"<3"`` when the true total is 1 or 2 and ``"skjult"`` otherwise, with the
+   number of hidden cells beside it; a total without hidden cells is the exact sum. A part whose
+   complement in a shown total would be 1 or 2 is withheld (``None``).
 
 Counts of companies are not counts of people and are always exact.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Literal
 
 SUPPRESSED: Literal["<3"] = "<3"
+# A total that includes hidden cells and is itself 3 or more.
+HIDDEN_TOTAL: Literal["skjult"] = "skjult"
 # The smallest count of people shown as a number (besides 0).
 THRESHOLD = 3
 
 Count = int | Literal["<3"]
+Total = int | Literal["<3", "skjult"]
+HIDDEN_TOTAL_NOTE_DA = (
+    'En sum vises som "skjult" (eller "<3"), når den omfatter virksomheder med 1 eller 2 '
+    "borgere: den kan ikke vises uden at afsløre dem, og en sum af de viste tal ville være "
+    "mindre end det rigtige tal."
+)
 
 
 def is_small(value: int) -> bool:
@@ -38,15 +46,15 @@ def published_part(value: int) -> int:
     return 0 if is_small(value) else value
 
 
-def published_sum(values: Iterable[int]) -> tuple[int, int]:
-    """The sum of the shown cells and how many cells were left out as "<3"."""
-    total = hidden = 0
-    for value in values:
-        if is_small(value):
-            hidden += 1
-        else:
-            total += value
-    return total, hidden
+def shown_total(total: int, hidden_cells: int, *, exact: bool) -> Total:
+    """A total of counts of people over cells, as a caller sees it (never smaller than the truth).
+
+    Exact callers get the total. Otherwise a total without hidden cells is the sum (every cell
+    is 0 or 3+); one with hidden cells is "<3" when it is 1 or 2 and "skjult" when it is more.
+    """
+    if exact or hidden_cells == 0:
+        return total
+    return SUPPRESSED if is_small(total) else HIDDEN_TOTAL
 
 
 def part_and_rate(part: int, whole: int, *, exact: bool) -> tuple[Count | None, float | None]:

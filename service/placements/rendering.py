@@ -119,12 +119,13 @@ def budget_section(budget: BudgetPublic, *, agreed_hours: Decimal | None = None)
         f"Beregnet for {category} i {municipality_name(budget)} pr. {day(budget.on)} med en "
         f"timeløn på {kr(budget.hourly_wage)}"
     )
-    note += "; den aftalte række er fremhævet. " if agreed_hours is not None else ". "
+    # The amount ends in "kr.", which ends the sentence too.
+    note += "; den aftalte række er fremhævet. " if agreed_hours is not None else " "
     note += budget.assumptions or "Beløbene er et eksempel, ikke en afgørelse."
     return BudgetSection(
         headings=BUDGET_HEADINGS,
         rows=rows,
-        rules=f"Regler: {rules.name} ({period}).",
+        rules=f"Regler: {rules.name}, {period}.",
         note=note,
         warnings=list(rules.warnings),
     )

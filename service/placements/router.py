@@ -32,7 +32,7 @@ from service.placements.schemas import (
 )
 from service.placements.states import PlacementStatus, PlacementType
 from service.places import LOLLAND
-from service.schemas import Page
+from service.schemas import IsoDate, Page
 
 router = APIRouter(tags=["placements"])
 
@@ -147,7 +147,7 @@ def read_learning_case_summary(
     session: SessionDep,
     actor: StaffPrincipal,
     municipality_code: Annotated[str | None, Query(pattern=r"^\d{3}$")] = None,
-    opened_since: Annotated[date | None, Query(description="Cases opened on or after")] = None,
+    opened_since: Annotated[IsoDate | None, Query(description="Cases opened on or after")] = None,
 ) -> LearningCaseSummary:
     """Learning cases counted by reason, sector and company (counts only)."""
     return learning.learning_case_summary(

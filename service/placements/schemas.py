@@ -89,17 +89,11 @@ Reason = Annotated[FreeText, Field(min_length=1, max_length=1000)]
 Identifier = Annotated[CheckedIdentifier, Field(min_length=1, max_length=80)]
 
 
-class PlacementCreate(BaseModel):
-    """A new placement (status proposed). Internships need a review date and a planned step."""
+class PlacementPlan(BaseModel):
+    """The plan fields a placement is created with and may later change."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    citizen_id: Identifier
-    placement_type: PlacementType
-    company_id: Identifier | None = None
-    opening_id: Identifier | None = None
-    task_id: Identifier | None = None
-    proposed_date: date | None = None
     start_date: date | None = None
     planned_end_date: date | None = None
     hours_per_week: Hours | None = None
@@ -111,10 +105,19 @@ class PlacementCreate(BaseModel):
     notes: Note | None = None
 
 
-class PlacementUpdate(BaseModel):
-    """A change of fields and/or a transition (``status``, dated by ``effective_date``)."""
+class PlacementCreate(PlacementPlan):
+    """A new placement (status proposed). Internships need a review date and a planned step."""
 
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    citizen_id: Identifier
+    placement_type: PlacementType
+    company_id: Identifier | None = None
+    opening_id: Identifier | None = None
+    task_id: Identifier | None = None
+    proposed_date: date | None = None
+
+
+class PlacementUpdate(PlacementPlan):
+    """A change of fields and/or a transition (``status``, dated by ``effective_date``)."""
 
     status: PlacementStatus | None = None
     effective_date: date | None = None
@@ -124,16 +127,7 @@ class PlacementUpdate(BaseModel):
     end_reason: EndReason | None = None
     end_reason_text: Reason | None = None
     outcome_category: Annotated[int, Field(strict=True, ge=1, le=7)] | None = None
-    start_date: date | None = None
-    planned_end_date: date | None = None
-    hours_per_week: Hours | None = None
-    review_date: date | None = None
-    planned_step_type: PlacementType | None = None
-    planned_step_date: date | None = None
     planned_step_done: bool | None = None
-    caseworker_id: Identifier | None = None
-    consultant_id: Identifier | None = None
-    notes: Note | None = None
 
 
 class TransitionPublic(BaseModel):

@@ -176,6 +176,14 @@ def _company_and_opening(
                 f"Company {company_id} does not exist",
             )
         )
+    elif company is not None and company.archived_at is not None:
+        problems.append(
+            _field(
+                "company_id",
+                f"Virksomheden {company.name} er arkiveret og tager ikke nye forløb",
+                f"Company {company.name} is archived and takes no new placements",
+            )
+        )
     elif company is None and kind not in SUPPORT_TYPES:
         problems.append(
             _field(

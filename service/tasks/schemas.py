@@ -128,7 +128,7 @@ class NormaliseRequest(BaseModel):
         default=None, description="Prefer this sector's tasks a little (e.g. the company's)"
     )
     limit: Annotated[int, Field(ge=1, le=20)] = 5
-    threshold: Annotated[float | None, Field(ge=0, le=100)] = None
+    threshold: Annotated[float | None, Field(ge=0, le=100, strict=True)] = None
 
 
 class NormaliseCandidate(BaseModel):

@@ -19,6 +19,8 @@ SERVICE = ROOT / "service"
 # inserted where their imports put them.
 DOMAIN_ORDER: tuple[tuple[str, ...], ...] = (
     ("auth", "changefeed"),
+    # Issue 13: organisations own company contacts (contact_owner), so they sit below companies.
+    ("organisations",),
     ("companies", "forecasts"),
     ("tasks",),
     ("citizens",),
@@ -31,7 +33,18 @@ DOMAIN_ORDER: tuple[tuple[str, ...], ...] = (
 )
 # Above every domain: they may import any of them, and no domain imports them.
 COORDINATORS = frozenset(
-    {"main", "cli", "erasure", "citizen_record", "citizen_record_router", "demo", "web", "models"}
+    {
+        "main",
+        "cli",
+        "erasure",
+        "citizen_record",
+        "citizen_record_router",
+        "company_removal",  # issue 15
+        "company_removal_router",
+        "demo",
+        "web",
+        "models",
+    }
 )
 RANK = {name: rank for rank, names in enumerate(DOMAIN_ORDER) for name in names}
 

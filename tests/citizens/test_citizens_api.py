@@ -151,7 +151,7 @@ class TestCreateCitizen:
             ),
             ({"excluded_sectors": ["detailhandel"]}, "excluded_sectors", "Både ønsket og fravalgt"),
             ({"danish_level": True}, "danish_level", "Skal være et helt tal"),
-            ({"postal_code": "2100"}, "municipality_code", "Postnummer 2100 ligger uden for"),
+            ({"postal_code": "4100"}, "municipality_code", "Postnummer 4100 Ringsted dækker"),
         ],
     )
     def test_inconsistent_input_is_refused_and_nothing_stored(

@@ -182,7 +182,8 @@ class TestCreateCompany:
             ({"postal_code": "49a0"}, "postal_code", "fire cifre"),
             ({"size_band": "7-12"}, "size_band", "'0-5'"),
             ({"sector_type": "privat"}, "sector_type", "'municipal'"),
-            ({"contact_owner": "jobcenter"}, "contact_owner", "'blf'"),
+            ({"contact_owner": "jobcenter"}, "contact_owner", "Ukendt organisation 'jobcenter'"),
+            ({"contact_owner": "Job Center"}, "contact_owner", "organisations nøgle"),
             ({"db07_code": None}, "db07_code", "branchekode"),
             ({"db07_code": "47110"}, "db07_code", "6 cifre"),
             ({"db07_code": "000000"}, "db07_code", "hovedgruppen 00"),
@@ -237,18 +238,18 @@ class TestCreateCompany:
         assert response.status_code == 422
         assert "modulus-11" in error_fields(response.json())["cvr"]
 
-    def test_postal_code_outside_the_two_municipalities_needs_municipality_code(
+    def test_postal_code_in_several_municipalities_needs_municipality_code(
         self, client: TestClient, admin: dict[str, str], session: Session
     ) -> None:
         before = company_count(session)
 
-        response = client.post(URL, json=company_payload(postal_code="2100"), headers=admin)
+        response = client.post(URL, json=company_payload(postal_code="4100"), headers=admin)
 
         assert response.status_code == 422
         fields = error_fields(response.json())
         assert list(fields) == ["municipality_code"]
-        assert "2100" in fields["municipality_code"]
-        assert "uden for Lolland og Guldborgsund" in fields["municipality_code"]
+        assert "4100 Ringsted dækker flere kommuner" in fields["municipality_code"]
+        assert "329 Ringsted" in fields["municipality_code"]
         assert company_count(session) == before
 
     def test_postal_code_outside_with_municipality_code_has_no_coordinates(
@@ -257,7 +258,7 @@ class TestCreateCompany:
         body = _create(client, admin, postal_code="2100", municipality_code="101")
 
         assert body["municipality_code"] == "101"
-        assert body["city"] is None
+        assert body["city"] == "København Ø"
         assert (body["lat"], body["lon"], body["coordinates_source"]) == (None, None, None)
 
 
@@ -357,7 +358,7 @@ class TestUpdateCompany:
         company = _create(client, admin, postal_code="4930")
 
         response = client.patch(
-            f"{URL}/{company['id']}", json={"postal_code": "8000"}, headers=admin
+            f"{URL}/{company['id']}", json={"postal_code": "4100"}, headers=admin
         )
 
         assert response.status_code == 422

@@ -452,17 +452,19 @@ class TestFormatsAndHeaders:
         assert (report.rows, report.created, report.rejected) == (0, [], [])
         assert company_count(session) == before
 
-    def test_postal_code_outside_the_area_is_rejected_with_a_reason(self, session: Session) -> None:
+    def test_postal_code_in_several_municipalities_is_rejected_with_a_reason(
+        self, session: Session
+    ) -> None:
         cvr = valid_cvr()
         content = csv_bytes(
-            [["CVR", "Navn", "Postnr", "Branchekode"], [cvr, "Aarhus Firma", "8000", "471100"]]
+            [["CVR", "Navn", "Postnr", "Branchekode"], [cvr, "Ringsted Firma", "4100", "471100"]]
         )
 
         report = run_import(session, content)
 
         assert report.created == []
         assert [(p.row, p.cvr, p.field) for p in report.rejected] == [(2, cvr, "Postnr")]
-        assert "uden for Lolland og Guldborgsund" in report.rejected[0].message
+        assert "afgør ikke kommunen" in report.rejected[0].message
         assert "kontaktejer" in report.rejected[0].message
         assert stored(session, cvr) is None
 

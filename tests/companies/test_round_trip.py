@@ -140,7 +140,7 @@ class TestExportThenImport:
             "ja",
         )
         assert row["Branche"] == "Detailhandel og reparationsvirksomhed undtagen med biler"
-        assert row["Kontaktejer"] == "Jobcenter Lolland"
+        assert row["Kontaktejer"] == "jc_lolland"  # the organisation key (issue 13 geography)
 
     def test_xlsx_writes_formula_text_as_a_string(
         self, client: TestClient, admin: dict[str, str], session: Session

@@ -159,8 +159,31 @@ class TestReadForecasts:
         assert response.status_code == 422
         assert [f["field"] for f in response.json()["error"]["fields"]] == [field]
 
-    def test_unknown_municipality_is_404(self, client: TestClient, key: str) -> None:
-        response = get(client, key, "/forecasts?municipality=101")
+    def test_municipality_without_data_falls_back_visibly(
+        self, client: TestClient, key: str
+    ) -> None:
+        response = get(client, key, "/forecasts?municipality=751&sector=detailhandel")
+
+        assert response.status_code == 200
+        body = response.json()
+        assert body["fallback_municipalities"] == ["751"]
+        assert body["items"] == []
+        assert [
+            (d["municipality_code"], d["sector"], d["demand_index"], d["fallback"])
+            for d in body["demand"]
+        ] == [("751", "detailhandel", 0.5, True)]
+        assert "ingen tal for kommune 751" in body["notice"]
+        assert "ILLUSTRATIVE DATA" in body["notice"]
+
+    def test_municipality_with_data_is_not_flagged(self, client: TestClient, key: str) -> None:
+        body = get(client, key, "/forecasts?municipality=360").json()
+
+        assert body["fallback_municipalities"] == []
+        assert {d["fallback"] for d in body["demand"]} == {False}
+        assert len(body["demand"]) == 10
+
+    def test_code_that_is_no_municipality_is_404(self, client: TestClient, key: str) -> None:
+        response = get(client, key, "/forecasts?municipality=999")
 
         assert response.status_code == 404
         assert response.json()["error"]["fields"][0]["field"] == "municipality"
@@ -213,6 +236,20 @@ class TestDemandIndex:
         ).one()
         assert index[("376", "detailhandel")] == stored.demand_index
         assert forecasts_service.forecast_version(session) == run.id
+
+    def test_demand_with_fallback_flags_municipalities_without_data(
+        self, session: Session, run: ForecastRun
+    ) -> None:
+        index = forecasts_service.demand_index(session)
+        answer = forecasts_service.demand_with_fallback(
+            session, keys=[("360", "industri"), ("751", "industri")]
+        )
+
+        assert answer == {
+            ("360", "industri"): (index[("360", "industri")], False),
+            ("751", "industri"): (0.5, True),
+        }
+        assert forecasts_service.forecast_municipalities(session) == {"360", "376"}
 
     def test_a_new_run_replaces_the_version(self, session: Session, run: ForecastRun) -> None:
         newer = forecasts_service.compute_forecast(session, actor=CLI_PRINCIPAL)

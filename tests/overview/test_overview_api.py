@@ -164,7 +164,7 @@ class TestCompanies:
         [
             ({"sector": "skibsfart"}, "sector"),
             ({"municipality_code": "36"}, "municipality_code"),
-            ({"contact_owner": "kommunen"}, "contact_owner"),
+            ({"contact_owner": "Kommunen!"}, "contact_owner"),
             ({"size_band": "7"}, "size_band"),
             ({"active_from": "i går"}, "active_from"),
             ({"format": "pdf"}, "format"),
@@ -342,15 +342,16 @@ class TestSummary:
         assert all(g["hidden_cells"] == {} for g in [*body["groups"], body["totals"]])
         assert body["groups"][1]["contact_owner_name"] == "Jobcenter Lolland"
 
-    def test_the_integration_gets_sums_of_shown_cells_only(
+    def test_the_integration_sees_a_total_with_hidden_cells_as_hidden_never_smaller(
         self, client: TestClient, who: People, data: DataSet
     ) -> None:
         body = client.get(f"{OVERVIEW}/summary", headers=who.headers["integration"]).json()
         groups = {group_key(g): g for g in body["groups"]}
         retail = groups[("detailhandel", "360", "jc_lolland")]
 
-        # A has 3 in internship, F has 1: the exact 4 minus A's 3 would give F away.
-        assert counts_of(retail) == (3, 0, 0, 4, 0, 0)
+        # Exact (4, 1, 0, 5, 1, 0). A has 3 in internship, F has 1: showing 3 (the shown
+        # cells' sum) would be smaller than the truth, and 4 would give F away: "skjult".
+        assert counts_of(retail) == ("skjult", "<3", 0, "skjult", "<3", 0)
         assert retail["hidden_cells"] == {
             "in_internship": 1,
             "in_paid_hours": 1,
@@ -358,7 +359,9 @@ class TestSummary:
             "paid_hours_total": 1,
         }
         assert retail["companies"] == 2  # companies are not people: exact
-        assert counts_of(body["totals"]) == (3, 0, 0, 4, 0, 0)
+        # Exact (4, 3, 0, 7, 3, 1): 3 people in paid hours, each company with 1 or 2, read
+        # "skjult", not the misleading 0 of before.
+        assert counts_of(body["totals"]) == ("skjult", "skjult", 0, "skjult", "skjult", "<3")
         assert body["totals"]["hidden_cells"] == {
             "in_internship": 1,
             "in_paid_hours": 2,
@@ -366,25 +369,43 @@ class TestSummary:
             "paid_hours_total": 2,
             "hired_total": 1,
         }
+        assert "skjult" in body["hidden_totals_note"]
+        assert '"skjult"' in body["disclosure"]["rule"]
 
-    def test_no_total_lets_a_hidden_company_cell_be_recomputed(
+    @pytest.mark.parametrize("role", ["blf", "admin"])
+    def test_blf_and_admin_see_the_real_totals(
+        self, client: TestClient, who: People, data: DataSet, role: str
+    ) -> None:
+        body = client.get(f"{OVERVIEW}/summary", headers=who.headers[role]).json()
+
+        assert counts_of(body["totals"]) == (4, 3, 0, 7, 3, 1)
+        assert body["hidden_totals_note"] is None
+
+    def test_no_total_is_smaller_than_the_truth_or_gives_a_hidden_cell_away(
         self, client: TestClient, who: People, data: DataSet
     ) -> None:
         headers = who.headers["integration"]
         items = all_items(client, headers)
         summary = client.get(f"{OVERVIEW}/summary", headers=headers).json()
+        exact = client.get(f"{OVERVIEW}/summary", headers=who.headers["admin"]).json()
+        exact_groups = {group_key(g): g for g in exact["groups"]}
 
         for field in COUNT_FIELDS:
-            shown = sum(i[field] for i in items if i[field] != "<3")
-            # Total minus every shown company cell leaves nothing: the hidden cells add 0.
-            assert summary["totals"][field] - shown == 0, field
-            for group in summary["groups"]:
+            for group, truth in [
+                (summary["totals"], exact["totals"]),
+                *[(g, exact_groups[group_key(g)]) for g in summary["groups"]],
+            ]:
                 in_group = [
                     i
                     for i in items
-                    if (i["sector"], i["municipality_code"], i["contact_owner"]) == group_key(group)
+                    if group is summary["totals"]
+                    or (i["sector"], i["municipality_code"], i["contact_owner"]) == group_key(group)
                 ]
-                assert group[field] == sum(i[field] for i in in_group if i[field] != "<3")
+                if any(i[field] == "<3" for i in in_group):
+                    assert group[field] in ("<3", "skjult"), (field, group)
+                    assert (group[field] == "<3") == (truth[field] in (1, 2))
+                else:
+                    assert group[field] == truth[field] == sum(i[field] for i in in_group)
 
     def test_unskilled_share_overall_and_by_sector(
         self, client: TestClient, who: People, data: DataSet

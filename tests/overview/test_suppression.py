@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from service.overview.suppression import part_and_rate, published_sum, shown
+from service.overview.suppression import part_and_rate, shown, shown_total
 
 
 @pytest.mark.parametrize(
@@ -18,9 +18,22 @@ def test_small_counts_are_hidden_from_the_integration_only(
     assert shown(value, exact=True) == staff
 
 
-def test_a_sum_leaves_hidden_cells_out_and_counts_them() -> None:
-    assert published_sum([3, 1, 0, 2, 7]) == (10, 2)
-    assert published_sum([]) == (0, 0)
+@pytest.mark.parametrize(
+    ("total", "hidden_cells", "integration"),
+    [
+        (10, 0, 10),  # no hidden cell: the exact sum
+        (0, 0, 0),
+        (13, 2, "skjult"),  # 3 + 1 + 0 + 2 + 7: never the smaller 10
+        (30, 20, "skjult"),  # 30 people in paid hours, 1 or 2 at each company: not 0
+        (2, 1, "<3"),
+        (1, 1, "<3"),
+    ],
+)
+def test_a_total_with_hidden_cells_is_hidden_never_smaller(
+    total: int, hidden_cells: int, integration: object
+) -> None:
+    assert shown_total(total, hidden_cells, exact=False) == integration
+    assert shown_total(total, hidden_cells, exact=True) == total
 
 
 @pytest.mark.parametrize(

@@ -480,10 +480,10 @@ class TestPrintedBudget:
         assert tuple(disposable for _, disposable in rows) == self.DISPOSABLE
         assert "<td>663,00 kr.</td>" in html
         assert (
-            "Regler: Kontanthjælp 1. halvår 2025 (timefradrag) (gældende fra 01-01-2025 til "
-            "30-06-2025)." in html
+            "Regler: Kontanthjælp 1. halvår 2025 (timefradrag), gældende fra 01-01-2025 til "
+            "30-06-2025." in html
         )
-        assert "Forudsat: borgeren er enlig" in html
+        assert "med en timeløn på 140,00 kr. Forudsat: borgeren er enlig" in html
         assert html.count("Nogle tal er ikke bekræftet") == 1
         for code in ("forhoejet_sats", "hourly_disregard", "360", "2025-1"):
             assert code not in html

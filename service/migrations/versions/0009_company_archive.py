@@ -20,13 +20,13 @@ depends_on: str | Sequence[str] | None = None
 
 def upgrade() -> None:
     """Add companies.archived_at (null: in use) with an index for the lists' filter."""
-    with op.batch_alter_table("companies", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("archived_at", sa.DateTime(timezone=True), nullable=True))
-        batch_op.create_index(batch_op.f("ix_companies_archived_at"), ["archived_at"], unique=False)
+    # Plain ALTER TABLE, no batch copy: on SQLite a batch would drop and recreate companies, and
+    # the placements' ON DELETE SET NULL would empty their company_id.
+    op.add_column("companies", sa.Column("archived_at", sa.DateTime(timezone=True), nullable=True))
+    op.create_index(op.f("ix_companies_archived_at"), "companies", ["archived_at"], unique=False)
 
 
 def downgrade() -> None:
-    """Drop companies.archived_at and its index."""
-    with op.batch_alter_table("companies", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_companies_archived_at"))
-        batch_op.drop_column("archived_at")
+    """Drop companies.archived_at and its index (ALTER TABLE ... DROP COLUMN, SQLite 3.35+)."""
+    op.drop_index(op.f("ix_companies_archived_at"), table_name="companies")
+    op.drop_column("companies", "archived_at")

@@ -1,0 +1,1 @@
+"""Organisations that hold company contacts: every job centre and business organisations."""

@@ -1,0 +1,91 @@
+"""The contract findings of the outside fuzz run (issue 17), each fixed and pinned by value."""
+
+from __future__ import annotations
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlmodel import Session
+
+from service.auth.principal import Role
+from service.openapi import error_codes
+from tests.factories import bearer, make_key
+
+API = "/api/v1"
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "allow"),
+    [
+        ("PUT", "/companies/abc", "DELETE, GET, HEAD, PATCH"),
+        ("PUT", "/companies", "GET, HEAD, POST"),
+        ("DELETE", "/citizens", "GET, HEAD, POST"),
+        ("PATCH", "/bus-tours", "GET, HEAD, POST"),
+    ],
+)
+def test_405_lists_every_method_of_the_path(
+    client: TestClient, session: Session, method: str, path: str, allow: str
+) -> None:
+    _, key = make_key(session, Role.admin)
+
+    response = client.request(method, API + path, headers=bearer(key))
+
+    assert response.status_code == 405
+    assert response.headers["allow"] == allow
+    assert response.json()["error"]["code"] == "method_not_allowed"
+
+
+def test_405_on_health(client: TestClient) -> None:
+    response = client.post("/health")
+
+    assert response.status_code == 405
+    assert response.headers["allow"] == "GET, HEAD"
+
+
+@pytest.mark.parametrize(
+    ("path", "field"),
+    [
+        ("/overview/companies?active_to=0", "active_to"),
+        ("/overview/companies?active_from=0", "active_from"),
+        ("/placements/learning-cases?opened_since=0", "opened_since"),
+    ],
+)
+def test_a_number_is_not_a_date(
+    client: TestClient, session: Session, path: str, field: str
+) -> None:
+    _, key = make_key(session, Role.admin)
+
+    response = client.get(API + path, headers=bearer(key))
+
+    assert response.status_code == 422, response.text
+    assert response.json()["error"]["fields"] == [
+        {"field": field, "message": "Skal være en dato (ÅÅÅÅ-MM-DD)"}
+    ]
+    dated = client.get(API + path.replace("=0", "=2026-01-01"), headers=bearer(key))
+    assert dated.status_code == 200
+
+
+def test_threshold_false_is_refused(client: TestClient, session: Session) -> None:
+    _, key = make_key(session, Role.admin)
+
+    response = client.post(
+        f"{API}/tasks/normalize",
+        json={"text": "fylde varer op", "threshold": False},
+        headers=bearer(key, **{"Accept-Language": "en"}),
+    )
+
+    assert response.status_code == 422
+    assert [f["field"] for f in response.json()["error"]["fields"]] == ["threshold"]
+
+
+def test_every_operation_documents_its_error_answers(app: FastAPI) -> None:
+    schema = app.openapi()
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            documented = {int(code) for code in operation["responses"] if code.isdigit()}
+            assert set(error_codes(path, method)) <= documented, (method, path)
+            error = operation["responses"]["422" if path != "/health" else "503"]
+            assert error["content"]["application/json"]["schema"] == {
+                "$ref": "#/components/schemas/Error"
+            }
+    assert "HTTPValidationError" not in schema["components"]["schemas"]
