@@ -198,16 +198,7 @@ class RequestGuardMiddleware:
             if field is not None:
                 await self._reject(scope, receive, send, _nul_error(field))
                 return
-        sent = False
-
-        async def replay() -> Message:
-            nonlocal sent
-            if not sent:
-                sent = True
-                return {"type": "http.request", "body": body, "more_body": False}
-            return await receive()
-
-        await self.app(scope, replay, send)
+        await self.app(scope, replay_body(body, receive), send)
 
     @staticmethod
     def _check_url(scope: Scope) -> KantmatchError | None:
@@ -251,3 +242,17 @@ class RequestGuardMiddleware:
         if isinstance(error, PayloadTooLargeError):
             response.headers["connection"] = "close"
         await response(scope, receive, send)
+
+
+def replay_body(body: bytes, receive: Receive) -> Receive:
+    """A ``receive`` that hands the app a body already read, then the client's later messages."""
+    sent = False
+
+    async def replay() -> Message:
+        nonlocal sent
+        if not sent:
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return await receive()
+
+    return replay
