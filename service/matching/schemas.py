@@ -21,7 +21,22 @@ class ScoreParts(BaseModel):
     spreading: float
 
 
-class MatchItem(BaseModel):
+class ScoredPair(BaseModel):
+    """What every suggested pair of a citizen and an opening carries: its score and receipt."""
+
+    score: float
+    chance: float  # shown; candidates are never sorted by it
+    chance_band: tuple[float, float]
+    chance_label: str
+    parts: ScoreParts
+    log_odds: dict[str, float]
+    reasons: list[str]
+    cautions: list[str]
+    placement_type: str
+    hours_per_week: float
+
+
+class MatchItem(ScoredPair):
     """One suggested task opening for a citizen, with its receipt."""
 
     opening_id: str
@@ -31,16 +46,6 @@ class MatchItem(BaseModel):
     task_name: str
     sector: str
     distance_km: float
-    score: float
-    chance: float
-    chance_band: tuple[float, float]
-    chance_label: str
-    parts: ScoreParts
-    log_odds: dict[str, float]
-    reasons: list[str]
-    cautions: list[str]
-    placement_type: str
-    hours_per_week: float
     review_date: date | None
     step_to_paid_hours_by: date | None
     next_action: str
@@ -75,7 +80,7 @@ class CitizenMatches(BaseModel):
     notice: str
 
 
-class Candidate(BaseModel):
+class Candidate(ScoredPair):
     """A citizen suggested for an opening: name and reasons, never BIP answers or health."""
 
     citizen_id: str
@@ -83,16 +88,6 @@ class Candidate(BaseModel):
     opening_id: str
     task_name: str
     fit: float  # what candidates are ordered by: how well the task suits this person (log-odds)
-    score: float
-    chance: float  # shown, never used to sort candidates
-    chance_band: tuple[float, float]
-    chance_label: str
-    parts: ScoreParts
-    log_odds: dict[str, float]
-    reasons: list[str]
-    cautions: list[str]
-    placement_type: str
-    hours_per_week: float
     next_action: str
 
 
