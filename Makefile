@@ -45,8 +45,12 @@ run: $(STAMP) static
 	@echo "Prøv:  curl -H 'Authorization: Bearer km_demo_admin' http://127.0.0.1:8000/api/v1/companies?limit=3"
 	$(BIN)/kantmatch serve --host 127.0.0.1 --port 8000
 
+# Two test processes (pytest-xdist), one per core of the project's machine; each starts its own
+# PostgreSQL server. `make test TEST_WORKERS=0` runs in one process.
+TEST_WORKERS ?= 2
+
 test: $(DEV_STAMP) static
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 format: $(DEV_STAMP)
 	$(BIN)/ruff format .

@@ -10,7 +10,7 @@ from pydantic import ValidationError
 
 from service.auth.principal import CLI_PRINCIPAL, Role
 from service.citizens import cli as citizens_cli
-from service.clidb import cli_settings, fail, progress_bar, session_scope
+from service.clidb import cli_settings, exit_for_report, fail, progress_bar, session_scope
 from service.forecasts.cli import compute_forecast_if_missing, forecast_app
 from service.matching.cli import model_app, train_model_if_missing
 from service.reminders import cli as reminders_cli
@@ -136,16 +136,18 @@ def import_companies(
     file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
     dry_run: Annotated[bool, typer.Option(help="Check the file without storing")] = False,
 ) -> None:
-    """Import a CSV or XLSX company list (upsert by CVR) and report every rejected row."""
+    """Import a CSV or XLSX company list (upsert by CVR) and report every rejected row.
+
+    Exit code 0: every row stored; 3: some rows rejected (the others stored); 1: nothing stored.
+    """
     from service.companies.importers import import_companies as run_import
     from service.errors import KantmatchError
 
-    content = file.read_bytes()
     try:
         with session_scope() as session, progress_bar() as progress:
             report = run_import(
                 session,
-                content=content,
+                path=file,
                 filename=file.name,
                 actor=CLI_PRINCIPAL,
                 dry_run=dry_run,
@@ -154,14 +156,16 @@ def import_companies(
     except KantmatchError as error:
         fail(error)
     prefix = "Prøvekørsel (intet gemt): " if dry_run else ""
+    rejected = len({p.row for p in report.rejected})
     typer.echo(
         f"{prefix}{report.rows} rækker: {len(report.created)} oprettet, "
-        f"{len(report.updated)} opdateret, {len({p.row for p in report.rejected})} afvist"
+        f"{len(report.updated)} opdateret, {rejected} afvist"
     )
     for problem in report.rejected:
         typer.echo(
             f"  række {problem.row} ({problem.cvr or '-'}) {problem.field}: {problem.message}"
         )
+    exit_for_report(rejected, report.unknown_columns)
 
 
 @import_app.command("postal-codes")

@@ -7,7 +7,7 @@ assembles them. Nothing heavy is imported here, so `kantmatch --help` starts qui
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, NoReturn
 
@@ -59,19 +59,71 @@ def session_scope(*, write: bool = True) -> Iterator[Session]:
         engine.dispose()
 
 
+def _clock_text(seconds: float) -> str:
+    minutes, secs = divmod(round(seconds), 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
+def _thousands(number: float) -> str:
+    return f"{number:,.0f}".replace(",", ".")
+
+
+class ProgressLine:
+    """An import's progress as one line: rows done, rows per second and the time left.
+
+    The rate is measured between reports (the importers report after each chunk of rows), so
+    reading the file does not count as slow rows and the first estimate is not a guess: until
+    two reports have come, no time left is shown.
+    """
+
+    def __init__(self, write: Callable[[str], None], now: Callable[[], float]) -> None:
+        self._write = write
+        self._now = now
+        self._first: tuple[float, int] | None = None
+
+    def text(self, done: int, total: int) -> str:
+        """The line for ``done`` of ``total`` rows."""
+        now = self._now()
+        if self._first is None:
+            self._first = (now, done)
+        share = done / total if total else 1.0
+        line = f"Importerer: {_thousands(done)} af {_thousands(total)} rækker ({share:.0%})"
+        started, rows_then = self._first
+        if now > started and done > rows_then:
+            rate = (done - rows_then) / (now - started)
+            line += f", {_thousands(rate)} rækker/s"
+            if done < total:
+                line += f", ca. {_clock_text((total - done) / rate)} tilbage"
+        return line
+
+    def __call__(self, done: int, total: int) -> None:
+        end = "\n" if done >= total else ""
+        self._write(f"\r{self.text(done, total)}\033[K{end}")
+
+
 @contextmanager
 def progress_bar() -> Iterator[Progress | None]:
-    """An import's progress callback drawing a bar on a terminal; None when not a terminal."""
+    """An import's progress callback drawing a line on a terminal; None when not a terminal."""
     if not sys.stderr.isatty():
         yield None
         return
-    with typer.progressbar(length=1, label="Importerer", file=sys.stderr) as bar:
+    import time
 
-        def progress(done: int, total: int) -> None:
-            bar.length = total
-            bar.update(1)
+    def write(text: str) -> None:
+        sys.stderr.write(text)
+        sys.stderr.flush()
 
-        yield progress
+    yield ProgressLine(write, time.monotonic)
+
+
+def exit_for_report(rejected_rows: int, unknown_columns: list[str]) -> None:
+    """Print an import's unknown columns; exit 3 when rows were rejected (the rest stored)."""
+    if unknown_columns:
+        typer.echo(f"  Ukendte kolonner (ignoreret): {', '.join(unknown_columns)}")
+    if rejected_rows:
+        typer.echo(f"Fejl: {rejected_rows} rækker blev afvist (se ovenfor)", err=True)
+        raise typer.Exit(code=3)
 
 
 def fail(error: KantmatchError) -> NoReturn:

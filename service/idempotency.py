@@ -46,6 +46,7 @@ from service.errors import (
     unavailable_response,
 )
 from service.i18n import preferred_language
+from service.middleware import replay_body
 
 logger = logging.getLogger(__name__)
 
@@ -295,13 +296,13 @@ class IdempotencyMiddleware:
             key = check_key(raw_key)
             outcome = await self._claim_or_wait(engine, scope, headers, key, body)
         except KantmatchError as error:
-            await render_error(error, lang)(scope, _replay(body, receive), send)
+            await render_error(error, lang)(scope, replay_body(body, receive), send)
             return
         except SQLAlchemyError as exc:
             retry_after = database_unavailable(exc)
             if retry_after is None:
                 raise
-            await unavailable_response(lang, retry_after)(scope, _replay(body, receive), send)
+            await unavailable_response(lang, retry_after)(scope, replay_body(body, receive), send)
             return
         if isinstance(outcome, Stored):
             await _send_stored(outcome, send)
@@ -362,7 +363,7 @@ class IdempotencyMiddleware:
                 await send(message)
 
         try:
-            await self.app(scope, _replay(body, receive), capture)
+            await self.app(scope, replay_body(body, receive), capture)
         except BaseException:
             await anyio.to_thread.run_sync(lambda: finish(engine, record_id, 500, None, b""))
             raise
@@ -406,19 +407,6 @@ async def _read_body(receive: Receive) -> tuple[bytes, bool]:
         chunks.append(message.get("body", b""))
         if not message.get("more_body", False):
             return b"".join(chunks), True
-
-
-def _replay(body: bytes, receive: Receive) -> Receive:
-    sent = False
-
-    async def replay() -> Message:
-        nonlocal sent
-        if not sent:
-            sent = True
-            return {"type": "http.request", "body": body, "more_body": False}
-        return await receive()
-
-    return replay
 
 
 async def _send_stored(stored: Stored, send: Send) -> None:

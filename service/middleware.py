@@ -175,7 +175,7 @@ class RequestGuardMiddleware:
         headers = dict(scope.get("headers") or [])
         declared = headers.get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
-            await self._reject(scope, receive, send, self._too_large())
+            await self._reject(scope, receive, send, self._too_large(scope))
             return
         # Read the body up to the limit, then hand it on; a chunked body that runs over is refused.
         chunks: list[bytes] = []
@@ -188,7 +188,7 @@ class RequestGuardMiddleware:
             chunk = message.get("body", b"")
             size += len(chunk)
             if size > self.max_bytes:
-                await self._reject(scope, receive, send, self._too_large())
+                await self._reject(scope, receive, send, self._too_large(scope))
                 return
             chunks.append(chunk)
             more = message.get("more_body", False)
@@ -198,16 +198,7 @@ class RequestGuardMiddleware:
             if field is not None:
                 await self._reject(scope, receive, send, _nul_error(field))
                 return
-        sent = False
-
-        async def replay() -> Message:
-            nonlocal sent
-            if not sent:
-                sent = True
-                return {"type": "http.request", "body": body, "more_body": False}
-            return await receive()
-
-        await self.app(scope, replay, send)
+        await self.app(scope, replay_body(body, receive), send)
 
     @staticmethod
     def _check_url(scope: Scope) -> KantmatchError | None:
@@ -228,8 +219,16 @@ class RequestGuardMiddleware:
             return None  # not JSON: the route's own parsing reports it
         return find_nul(parsed)
 
-    def _too_large(self) -> PayloadTooLargeError:
+    def _too_large(self, scope: Scope) -> PayloadTooLargeError:
         limit_mb = f"{self.max_bytes / (1024 * 1024):g}"
+        if str(scope.get("path", "")).endswith("/import"):
+            # Issue 13: a file of any size can be imported from disk by the command line.
+            return PayloadTooLargeError(
+                f"Filen er for stor til upload (højst {limit_mb} MB). Store filer importeres "
+                "på serveren med kommandolinjen: kantmatch import companies|citizens|bip FIL",
+                f"The file is too large to upload (at most {limit_mb} MB). Import large files "
+                "on the server with the command line: kantmatch import companies|citizens|bip FILE",
+            )
         return PayloadTooLargeError(
             f"Anmodningen er for stor (højst {limit_mb} MB)",
             f"The request is too large (at most {limit_mb} MB)",
@@ -243,3 +242,17 @@ class RequestGuardMiddleware:
         if isinstance(error, PayloadTooLargeError):
             response.headers["connection"] = "close"
         await response(scope, receive, send)
+
+
+def replay_body(body: bytes, receive: Receive) -> Receive:
+    """A ``receive`` that hands the app a body already read, then the client's later messages."""
+    sent = False
+
+    async def replay() -> Message:
+        nonlocal sent
+        if not sent:
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return await receive()
+
+    return replay

@@ -2,6 +2,14 @@
 
 A file that cannot be read as a table raises ``UnreadableFileError`` (400) before anything is
 stored; what a row means is each importer's business.
+
+Files are checked before they are parsed (issue 17): an XLSX is a zip archive, so its directory
+is read first and a workbook that would inflate past ``MAX_UNCOMPRESSED_BYTES`` (413) or whose
+sheet is compressed more than ``MAX_COMPRESSION_RATIO`` times (422, the mark of a "zip bomb")
+is refused in milliseconds, before a byte is inflated. While reading, more than ``MAX_ROWS``
+rows (413) or a cell beyond column ``MAX_COLUMNS`` (422) stops the parse, so a lying directory
+still cannot make the server work without end. Cells are given back as text with the
+exporters' anti-formula apostrophe removed (``service.exports.restore``).
 """
 
 from __future__ import annotations
@@ -12,13 +20,26 @@ import re
 import unicodedata
 import zipfile
 import zlib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import date, datetime
-from typing import Any
+from pathlib import Path
+from typing import IO, Any, TypeVar
 
 from openpyxl.utils.exceptions import InvalidFileException
 
-from service.errors import BadRequestError, FieldError
+from service.errors import BadRequestError, FieldError, PayloadTooLargeError, ValidationFailedError
+from service.exports import restore
+
+# Limits on what an import file may make the server do (issue 17). A national company list of
+# 200,000 rows x 25 columns inflates to about 150 MB of sheet XML at a ratio near 10.
+MAX_ROWS = 1_000_000
+MAX_COLUMNS = 200
+MAX_UNCOMPRESSED_BYTES = 1024 * 1024 * 1024
+MAX_COMPRESSION_RATIO = 100
+# Members smaller than this are never a threat, whatever their ratio (styles, themes).
+_RATIO_CHECK_FROM_BYTES = 16 * 1024 * 1024
+
+V = TypeVar("V")
 
 # Called with (rows done, rows in all) while an import runs; the CLI draws its progress bar.
 Progress = Callable[[int, int], None]
@@ -65,19 +86,51 @@ def map_headers(
     return columns, unknown
 
 
-_LETTER_FOLDS = {"æ": "ae", "ø": "oe", "å": "aa", "ß": "ss"}
-_NON_WORD = re.compile(r"[^a-z0-9]+")
+class FileTooLargeError(PayloadTooLargeError):
+    """An import file that is too big to read (413); nothing is stored."""
+
+    def __init__(self, reason_da: str, reason_en: str) -> None:
+        super().__init__(
+            f"Filen er for stor: {reason_da}. Intet er gemt. Store filer importeres med "
+            "kommandolinjen (kantmatch import companies|citizens FIL).",
+            f"The file is too large: {reason_en}. Nothing was stored. Import large files "
+            "with the command line (kantmatch import companies|citizens FILE).",
+            code="file_too_large",
+            fields=[FieldError("file", reason_da, reason_en)],
+        )
 
 
-def fold_letters(text: str) -> str:
-    """Lower-case ASCII text: æ/ø/å spelt ae/oe/aa, accents and punctuation removed (the task
-    normaliser's and the company search's folding)."""
-    lowered = text.casefold()
-    for letter, spelling in _LETTER_FOLDS.items():
-        lowered = lowered.replace(letter, spelling)
-    decomposed = unicodedata.normalize("NFKD", lowered)
-    ascii_only = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return _NON_WORD.sub(" ", ascii_only).strip()
+class SuspiciousFileError(ValidationFailedError):
+    """An import file refused before parsing because of its shape (422); nothing is stored."""
+
+    def __init__(self, reason_da: str, reason_en: str) -> None:
+        super().__init__(
+            f"Filen afvises: {reason_da}. Intet er gemt.",
+            f"The file is refused: {reason_en}. Nothing was stored.",
+            code="file_refused",
+            fields=[FieldError("file", reason_da, reason_en)],
+        )
+
+
+def fold_word(value: str) -> str:
+    """A cell folded for matching words: case, accents, punctuation and æ/ø/å spelling ignored.
+
+    "Bygge og Anlæg", "bygge og anlaeg" and "BYGGE_OG_ANLÆG" all fold to "bygge og anlaeg";
+    ``word_table`` adds the spelling without the letters ("anlag") as well.
+    """
+    text = value.strip().casefold().replace("æ", "ae").replace("ø", "oe").replace("å", "aa")
+    text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+    return re.sub(r"\s+", " ", re.sub(r"[^\w\s]|_", " ", text)).strip()
+
+
+def word_table(words: Mapping[str, V]) -> dict[str, V]:
+    """Accepted words -> value, keyed by ``fold_word``, with æ/ø/å also written as a/o/a."""
+    table: dict[str, V] = {}
+    for word, value in words.items():
+        plain = word.casefold().replace("æ", "a").replace("ø", "o").replace("å", "a")
+        table.setdefault(fold_word(plain), value)
+        table[fold_word(word)] = value
+    return table
 
 
 def fold_value(value: str) -> str:
@@ -121,11 +174,80 @@ _XLSX_ERRORS = (
 )
 
 
-def _read_xlsx(content: bytes) -> list[list[str]]:
+Source = bytes | Path
+
+
+def _open(source: Source) -> IO[bytes]:
+    return io.BytesIO(source) if isinstance(source, bytes) else source.open("rb")
+
+
+def check_zip_directory(source: Source) -> None:
+    """Refuse a workbook by its zip directory alone: too big inflated, or inflating too much."""
+    try:
+        with _open(source) as handle, zipfile.ZipFile(handle) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
+        raise UnreadableFileError(
+            "regnearket er beskadiget eller ikke en XLSX-fil",
+            "the workbook is damaged or not an XLSX file",
+        ) from exc
+    total = sum(member.file_size for member in members)
+    if total > MAX_UNCOMPRESSED_BYTES:
+        raise FileTooLargeError(
+            f"udpakket fylder regnearket {total / 1e6:,.0f} MB (højst "
+            f"{MAX_UNCOMPRESSED_BYTES / 1e6:,.0f} MB)".replace(",", "."),
+            f"unpacked, the workbook takes {total / 1e6:,.0f} MB (at most "
+            f"{MAX_UNCOMPRESSED_BYTES / 1e6:,.0f} MB)",
+        )
+    for member in members:
+        if member.file_size < _RATIO_CHECK_FROM_BYTES:
+            continue
+        ratio = member.file_size / max(member.compress_size, 1)
+        if ratio > MAX_COMPRESSION_RATIO:
+            raise SuspiciousFileError(
+                f"{member.filename} pakkes {ratio:.0f} gange ud (højst "
+                f"{MAX_COMPRESSION_RATIO}); det ligner en zip-bombe, ikke et regneark",
+                f"{member.filename} inflates {ratio:.0f} times (at most "
+                f"{MAX_COMPRESSION_RATIO}); it looks like a zip bomb, not a spreadsheet",
+            )
+
+
+def _too_many_rows() -> FileTooLargeError:
+    return FileTooLargeError(
+        f"mere end {MAX_ROWS:,} rækker".replace(",", "."), f"more than {MAX_ROWS:,} rows"
+    )
+
+
+def _too_many_columns(row_number: int) -> SuspiciousFileError:
+    return SuspiciousFileError(
+        f"række {row_number} har indhold ud over kolonne {MAX_COLUMNS}",
+        f"row {row_number} has content beyond column {MAX_COLUMNS}",
+    )
+
+
+def _trimmed(cells: list[str], row_number: int) -> list[str]:
+    """A row without its empty trailing cells; refused when it reaches past the column limit."""
+    while cells and not cells[-1]:
+        cells.pop()
+    if len(cells) > MAX_COLUMNS:
+        raise _too_many_columns(row_number)
+    return cells
+
+
+def _text_row(values: Iterable[Any], row_number: int) -> list[str]:
+    return _trimmed([restore(cell_text(v)) if v is not None else "" for v in values], row_number)
+
+
+def _read_xlsx(source: Source) -> list[list[str]]:
     from openpyxl import load_workbook
 
+    check_zip_directory(source)
     try:
-        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+        workbook = load_workbook(
+            io.BytesIO(source) if isinstance(source, bytes) else source,
+            read_only=True,
+            data_only=True,
+        )
     except _XLSX_ERRORS as exc:
         raise UnreadableFileError(
             "regnearket er beskadiget eller ikke en XLSX-fil",
@@ -133,7 +255,15 @@ def _read_xlsx(content: bytes) -> list[list[str]]:
         ) from exc
     try:
         sheet = workbook.worksheets[0]
-        return [[cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+        declared = sheet.max_row if isinstance(sheet.max_row, int) else 0
+        if declared > MAX_ROWS + 1:
+            raise _too_many_rows()  # from the sheet's own dimension, before reading a row
+        rows: list[list[str]] = []
+        for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+            if number > MAX_ROWS + 1:
+                raise _too_many_rows()
+            rows.append(_text_row(values, number))
+        return rows
     except _XLSX_ERRORS as exc:
         raise UnreadableFileError(
             "regnearkets første ark kan ikke læses", "the first sheet cannot be read"
@@ -158,8 +288,7 @@ def _decode(content: bytes) -> str:
             return content.decode("latin-1")
 
 
-def _read_csv(content: bytes) -> list[list[str]]:
-    text = _decode(content)
+def _csv_rows(text: str) -> Iterator[list[str]]:
     first_line = text.split("\n", 1)[0]
     delimiter = max((";", ",", "\t"), key=first_line.count)
     if first_line.count(delimiter) == 0:
@@ -167,28 +296,38 @@ def _read_csv(content: bytes) -> list[list[str]]:
             "første linje har ingen kolonner adskilt af semikolon, komma eller tabulator",
             "the first line has no columns separated by semicolon, comma or tab",
         )
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
     try:
-        return [
-            [cell.strip() for cell in row]
-            for row in csv.reader(io.StringIO(text), delimiter=delimiter)
-        ]
+        for number, row in enumerate(reader, start=1):
+            if number > MAX_ROWS + 1:
+                raise _too_many_rows()
+            yield _trimmed([restore(cell.strip()) for cell in row], number)
     except csv.Error as exc:
         raise UnreadableFileError(f"CSV-fejl: {exc}", f"CSV error: {exc}") from exc
 
 
-def read_table(content: bytes, filename: str | None) -> list[list[str]]:
-    """Read a CSV or XLSX file into rows of text cells, or raise UnreadableFileError."""
-    if not content.strip():
-        raise UnreadableFileError("filen er tom", "the file is empty")
-    if content.startswith(b"\xd0\xcf\x11\xe0"):
+def _read_csv(content: bytes) -> list[list[str]]:
+    return list(_csv_rows(_decode(content)))
+
+
+def read_table(source: Source, filename: str | None) -> list[list[str]]:
+    """Read a CSV or XLSX file (its bytes, or a path on disk) into rows of text cells.
+
+    Raises UnreadableFileError (400), FileTooLargeError (413) or SuspiciousFileError (422).
+    """
+    with _open(source) as handle:
+        start = handle.read(8)
+        if not start.strip() and not handle.read(4096).strip():
+            raise UnreadableFileError("filen er tom", "the file is empty")
+    if start.startswith(b"\xd0\xcf\x11\xe0"):
         raise UnreadableFileError(
             "gammelt Excel-format (.xls); gem som .xlsx eller .csv",
             "old Excel format (.xls); save it as .xlsx or .csv",
         )
     name = (filename or "").lower()
-    if content.startswith(b"PK\x03\x04") or name.endswith((".xlsx", ".xlsm")):
-        return _read_xlsx(content)
-    return _read_csv(content)
+    if start.startswith(b"PK\x03\x04") or name.endswith((".xlsx", ".xlsm")):
+        return _read_xlsx(source)
+    return _read_csv(source if isinstance(source, bytes) else source.read_bytes())
 
 
 def data_rows(table: list[list[str]]) -> Iterable[tuple[int, list[str]]]:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
@@ -13,7 +12,12 @@ from sqlalchemy import Engine, inspect, text
 
 import service.models  # noqa: F401 - registers every table on the metadata
 from service.db import NAMING_CONVENTION, make_engine, metadata
-from service.migrations_runner import alembic_config, head_revision, upgrade_database
+from service.migrations_runner import (
+    alembic_config,
+    downgrade_database,
+    head_revision,
+    upgrade_database,
+)
 from service.system import current_revision
 from tests.conftest import fresh_database_url
 
@@ -67,14 +71,6 @@ def differences(engine: Engine) -> list[object]:
             opts={"compare_type": True, "compare_server_default": True},
         )
         return list(compare_metadata(context, metadata))
-
-
-def downgrade_database(engine: Engine, revision: str) -> None:
-    """Migrate the database behind an engine down to a revision."""
-    config = alembic_config()
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.downgrade(config, revision)
 
 
 def tables(engine: Engine) -> set[str]:

@@ -51,3 +51,38 @@ def record_audit(
     session.add(entry)
     session.flush()
     return entry
+
+
+def record_audits(
+    session: Session,
+    *,
+    actor: Principal,
+    action: str,
+    entity_type: str,
+    entity_ids: list[str],
+) -> None:
+    """One audit entry per entity in a single bulk insert (the bulk imports, issue 13)."""
+    if not entity_ids:
+        return
+    from sqlalchemy import insert
+    from sqlmodel import SQLModel
+
+    from service import clock
+
+    now = clock.now()
+    session.execute(
+        insert(SQLModel.metadata.tables[str(AuditEntry.__tablename__)]),
+        [
+            {
+                "occurred_at": now,
+                "actor_user_id": actor.user_id,
+                "actor_name": actor.name,
+                "actor_role": str(actor.role),
+                "action": action,
+                "entity_type": entity_type,
+                "entity_id": entity_id,
+                "detail": None,
+            }
+            for entity_id in entity_ids
+        ],
+    )

@@ -137,6 +137,20 @@ def candidate_view(actor: Principal) -> CandidateView:
     return "counts" if actor.role == Role.blf_consultant else "names"
 
 
+# --- match wording (issue 14: scorer) ------------------------------------------------------
+
+MatchView = Literal["full", "task_side"]
+
+
+def match_view(actor: Principal) -> MatchView:
+    """How a match is worded: "full" for those who see BIP answers, else task-side wording only.
+
+    Task-side: cautions speak of the task and the company ("opgaven kræver meget kundekontakt"),
+    no score part derived from single BIP answers is shown.
+    """
+    return "full" if actor.role in _SENSITIVE_ROLES else "task_side"
+
+
 # --- companies, placements, tours, overview -----------------------------------------------
 
 

@@ -6,33 +6,32 @@ their labels (first names); no output carries BIP answers, limits or full names.
 
 from __future__ import annotations
 
-import csv
-import io
+from collections.abc import Iterator
 from html import escape
 
 import numpy as np
 
 from service.bustours.route import duration_text
 from service.bustours.schemas import BusTourPublic, StopPublic
+from service.exports import Cell, csv_document
 
+# Danish headings, in column order (the shared exports module writes the file).
 CSV_COLUMNS = (
-    "stop",
-    "arrive_at",
-    "leave_at",
-    "company_name",
-    "address",
-    "postal_code",
-    "city",
-    "sector",
-    "contact_name",
-    "contact_phone",
-    "drive_km",
-    "drive_minutes",
-    "for_citizens",
-    "reasons",
+    "Stop",
+    "Ankomst",
+    "Afgang",
+    "Virksomhed",
+    "Adresse",
+    "Postnummer",
+    "By",
+    "Branche",
+    "Kontaktperson",
+    "Telefon",
+    "Kørsel km",
+    "Kørsel minutter",
+    "For borgere",
+    "Begrundelser",
 )
-# Excel in Danish opens semicolon-separated UTF-8 with a byte-order mark correctly.
-CSV_BOM = "\ufeff"
 
 
 def _danish_date(tour: BusTourPublic) -> str:
@@ -47,45 +46,41 @@ def _labels(stop: StopPublic) -> str:
     return ", ".join(p.label for p in stop.for_citizens)
 
 
-def tour_csv(tour: BusTourPublic) -> str:
-    """The timetable as CSV: a start row, one row per stop in order, and the return."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow(CSV_COLUMNS)
-    writer.writerow(["start", "", tour.start_time, tour.start.name, *[""] * 10])
+def _csv_rows(tour: BusTourPublic) -> Iterator[list[Cell]]:
+    yield ["start", "", tour.start_time, tour.start.name, *[""] * 10]
     for stop in tour.stops:
-        writer.writerow(
-            [
-                stop.order,
-                stop.arrive_at,
-                stop.leave_at,
-                stop.company_name,
-                stop.address or "",
-                stop.postal_code,
-                stop.city or "",
-                stop.sector_name,
-                stop.contact_name or "",
-                stop.contact_phone or "",
-                f"{stop.drive_km:.1f}",
-                stop.drive_minutes,
-                _labels(stop),
-                "; ".join(stop.reasons),
-            ]
-        )
-    writer.writerow(
-        [
-            "retur",
-            tour.home.arrive_at,
-            "",
-            tour.start.name,
-            *[""] * 6,
-            f"{tour.home.drive_km:.1f}",
-            tour.home.drive_minutes,
-            "",
-            "",
+        yield [
+            stop.order,
+            stop.arrive_at,
+            stop.leave_at,
+            stop.company_name,
+            stop.address or "",
+            stop.postal_code,
+            stop.city or "",
+            stop.sector_name,
+            stop.contact_name or "",
+            stop.contact_phone or "",
+            _km(stop.drive_km),
+            stop.drive_minutes,
+            _labels(stop),
+            "; ".join(stop.reasons),
         ]
-    )
-    return CSV_BOM + buffer.getvalue()
+    yield [
+        "retur",
+        tour.home.arrive_at,
+        "",
+        tour.start.name,
+        *[""] * 6,
+        _km(tour.home.drive_km),
+        tour.home.drive_minutes,
+        "",
+        "",
+    ]
+
+
+def tour_csv(tour: BusTourPublic) -> str:
+    """The timetable as Danish CSV: a start row, one row per stop in order, and the return."""
+    return csv_document(CSV_COLUMNS, _csv_rows(tour))
 
 
 _STYLE = """

@@ -78,6 +78,15 @@ def _load_group(session: Session, *, citizen_ids: list[str], actor: Principal) -
     rows = session.exec(select(Citizen).where(col(Citizen.id).in_(citizen_ids))).all()
     found = {c.id: c for c in rows}
     missing = [cid for cid in citizen_ids if cid not in found]
+    if policy.may_manage_citizens_in(actor, actor.municipality_code):
+        # Issue 17: another municipality's citizen is answered like a missing one, so a
+        # caseworker cannot tell which ids exist elsewhere.
+        missing = [
+            cid
+            for cid in citizen_ids
+            if cid not in found
+            or not policy.may_manage_citizens_in(actor, found[cid].municipality_code)
+        ]
     if missing:
         raise UnknownCitizensError(missing)
     group = [found[cid] for cid in citizen_ids]

@@ -12,24 +12,24 @@ from typing import Annotated, Literal
 import typer
 
 from service.auth.principal import CLI_PRINCIPAL
-from service.clidb import cli_settings, fail, progress_bar, session_scope
+from service.clidb import cli_settings, exit_for_report, fail, progress_bar, session_scope
 
 ImportFile = Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)]
 DryRun = Annotated[bool, typer.Option(help="Check the file without storing")]
 
 
 def _run(kind: Literal["citizens", "bip"], file: Path, dry_run: bool) -> None:
+    """Run the import; exit 0 when every row was stored, 3 when some were rejected."""
     from service.citizens import importers
     from service.errors import KantmatchError
 
     run = importers.import_citizens if kind == "citizens" else importers.import_bip
     secret_key = cli_settings().secret_key
-    content = file.read_bytes()
     try:
         with session_scope() as session, progress_bar() as progress:
             report = run(
                 session,
-                content=content,
+                path=file,
                 filename=file.name,
                 actor=CLI_PRINCIPAL,
                 secret_key=secret_key,
@@ -49,8 +49,7 @@ def _run(kind: Literal["citizens", "bip"], file: Path, dry_run: bool) -> None:
             f"  række {problem.row} ({problem.external_ref or '-'}) "
             f"{problem.field}: {problem.message}"
         )
-    if report.unknown_columns:
-        typer.echo(f"  Ukendte kolonner (ignoreret): {', '.join(report.unknown_columns)}")
+    exit_for_report(len({p.row for p in report.rejected}), report.unknown_columns)
 
 
 def import_citizens(file: ImportFile, dry_run: DryRun = False) -> None:

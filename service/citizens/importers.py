@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
@@ -379,7 +380,8 @@ def _run(
     kind: str,
     session: Session,
     *,
-    content: bytes,
+    content: bytes | None = None,
+    path: Path | None = None,
     filename: str | None,
     actor: Principal,
     secret_key: str,
@@ -389,7 +391,7 @@ def _run(
     check_columns: Callable[[dict[int, str]], None],
     store: Callable[[dict[str, str], _Context], tuple[Citizen, bool, list[str]]],
 ) -> CitizenImportReport:
-    table = read_table(content, filename)
+    table = read_table(path if path is not None else (content or b""), filename)
     if not table:
         raise UnreadableFileError("filen har ingen rækker", "the file has no rows")
     columns, unknown = map_headers(table[0], aliases, fold_key)
@@ -455,7 +457,8 @@ def _run(
 def import_citizens(
     session: Session,
     *,
-    content: bytes,
+    content: bytes | None = None,
+    path: Path | None = None,
     filename: str | None,
     actor: Principal,
     secret_key: str,
@@ -467,6 +470,7 @@ def import_citizens(
         "citizens",
         session,
         content=content,
+        path=path,
         filename=filename,
         actor=actor,
         secret_key=secret_key,
@@ -483,7 +487,8 @@ def import_citizens(
 def import_bip(
     session: Session,
     *,
-    content: bytes,
+    content: bytes | None = None,
+    path: Path | None = None,
     filename: str | None,
     actor: Principal,
     secret_key: str,
@@ -505,6 +510,7 @@ def import_bip(
         "bip",
         session,
         content=content,
+        path=path,
         filename=filename,
         actor=actor,
         secret_key=secret_key,

@@ -9,11 +9,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response, UploadFile, status
-from sqlmodel import Session
+from fastapi import APIRouter, Depends, Query, Response, UploadFile, status
 
 from service.auth.dependencies import AdminPrincipal
-from service.auth.principal import Principal
 from service.auth.schemas import AuditEntryPublic
 from service.citizens import access, importers, measurements
 from service.citizens import service as citizens_service
@@ -27,7 +25,6 @@ from service.citizens.schemas import (
     CitizenStatus,
     CitizenView,
 )
-from service.config import Settings
 from service.db import SessionDep, SettingsDep
 from service.pagination import DEFAULT_LIMIT, CursorQuery, LimitQuery, UpdatedSinceQuery
 from service.schemas import Page
@@ -77,46 +74,44 @@ def create_citizen(
     return citizens_service.public_view(session, citizen=citizen)
 
 
-def _import(
-    run: Callable[..., CitizenImportReport],
+ImportRun = Callable[..., CitizenImportReport]
+
+
+def _upload(
     file: UploadFile,
-    settings: Settings,
-    session: Session,
-    actor: Principal,
-    dry_run: bool,
-) -> CitizenImportReport:
-    return run(
-        session,
-        content=file.file.read(),
-        filename=file.filename,
-        actor=actor,
-        secret_key=settings.secret_key,
-        dry_run=dry_run,
-    )
+    settings: SettingsDep,
+    session: SessionDep,
+    actor: CaseworkerSide,
+    dry_run: DryRun = False,
+) -> Callable[[ImportRun], CitizenImportReport]:
+    """What both import routes take: the file, the sender and dry_run, ready for an importer."""
+
+    def run(importer: ImportRun) -> CitizenImportReport:
+        return importer(
+            session,
+            content=file.file.read(),
+            filename=file.filename,
+            actor=actor,
+            secret_key=settings.secret_key,
+            dry_run=dry_run,
+        )
+
+    return run
+
+
+Upload = Annotated[Callable[[ImportRun], CitizenImportReport], Depends(_upload)]
 
 
 @router.post("/import", response_model=CitizenImportReport)
-def import_citizens(
-    file: UploadFile,
-    settings: SettingsDep,
-    session: SessionDep,
-    actor: CaseworkerSide,
-    dry_run: DryRun = False,
-) -> CitizenImportReport:
+def import_citizens(upload: Upload) -> CitizenImportReport:
     """Import a CSV or XLSX citizen list (Danish headers); reports every rejected row."""
-    return _import(importers.import_citizens, file, settings, session, actor, dry_run)
+    return upload(importers.import_citizens)
 
 
 @router.post("/bip/import", response_model=CitizenImportReport)
-def import_bip(
-    file: UploadFile,
-    settings: SettingsDep,
-    session: SessionDep,
-    actor: CaseworkerSide,
-    dry_run: DryRun = False,
-) -> CitizenImportReport:
+def import_bip(upload: Upload) -> CitizenImportReport:
     """Import BIP measurements from CSV or XLSX (Danish headers); reports every rejected row."""
-    return _import(importers.import_bip, file, settings, session, actor, dry_run)
+    return upload(importers.import_bip)
 
 
 @router.get("/{citizen_id}", response_model=CitizenView)

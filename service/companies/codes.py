@@ -59,9 +59,10 @@ def industry_sector_table() -> dict[IndustryCodeVersion, dict[str, Sector]]:
     return table
 
 
-def known_divisions(version: IndustryCodeVersion) -> set[str]:
-    """The two-digit divisions the table knows for a code version."""
-    return {prefix for prefix in industry_sector_table()[version] if len(prefix) == 2}
+@lru_cache(maxsize=2)
+def known_divisions(version: IndustryCodeVersion) -> frozenset[str]:
+    """The two-digit divisions the table knows for a code version (read once per process)."""
+    return frozenset(prefix for prefix in industry_sector_table()[version] if len(prefix) == 2)
 
 
 def sector_for_industry_code(code: str, version: IndustryCodeVersion = "DB07") -> Sector | None:

@@ -17,6 +17,7 @@ __all__ = [
     "CompanyNotFoundError",
     "CompanyOutOfScopeError",
     "CvrTakenError",
+    "ImportConflictError",
     "UnreadableFileError",
 ]
 
@@ -62,4 +63,17 @@ class CompanyDataError(ValidationFailedError):
             "Virksomhedens oplysninger kan ikke bruges",
             "The company's data cannot be used",
             fields=[FieldError(field, message_da, message_en)],
+        )
+
+
+class ImportConflictError(ConflictError):
+    """A CVR number of the file was registered by someone else while the import ran."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Et af filens CVR-numre blev registreret af en anden, mens importen kørte; "
+            "intet er gemt. Importér filen igen.",
+            "One of the file's CVR numbers was registered by someone else during the import; "
+            "nothing was stored. Import the file again.",
+            code="import_conflict",
         )

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Query, UploadFile, status
+from fastapi import APIRouter, Depends, Query, Response, UploadFile, status
 
+from service import clock
 from service.auth.dependencies import StaffPrincipal, require_roles
 from service.auth.principal import Principal, Role
-from service.companies import importers
+from service.companies import exporters, importers
 from service.companies import service as companies_service
 from service.companies.dependencies import CompanyDep
 from service.companies.schemas import (
@@ -19,6 +20,7 @@ from service.companies.schemas import (
     ImportReport,
 )
 from service.db import SessionDep, SettingsDep
+from service.exports import CSV_MEDIA_TYPE, XLSX_MEDIA_TYPE
 from service.pagination import DEFAULT_LIMIT, CursorQuery, LimitQuery, UpdatedSinceQuery
 from service.schemas import Page
 from service.sectors import Sector
@@ -35,7 +37,16 @@ Writer = Annotated[
 ]
 
 
-@router.get("", response_model=Page[CompanyPublic])
+@router.get(
+    "",
+    response_model=Page[CompanyPublic],
+    responses={
+        200: {
+            "content": {"text/csv": {}, XLSX_MEDIA_TYPE: {}},
+            "description": "A page of JSON, or every matching company as CSV or XLSX",
+        }
+    },
+)
 def list_companies(
     session: SessionDep,
     _: Reader,
@@ -48,8 +59,27 @@ def list_companies(
     include_archived: Annotated[
         bool, Query(description="Also archived companies (kept for their placements' history)")
     ] = False,
-) -> Page[CompanyPublic]:
-    """Search the company register by name, CVR or address, sector and municipality."""
+    output_format: Annotated[
+        Literal["json", "csv", "xlsx"],
+        Query(alias="format", description="json (paged), or csv / xlsx: every matching row"),
+    ] = "json",
+) -> Page[CompanyPublic] | Response:
+    """Search the company register; `format=csv|xlsx` exports it in the import's columns."""
+    if output_format != "json":
+        companies = companies_service.iter_companies_public(
+            session,
+            q=q,
+            sector=sector,
+            municipality_code=municipality_code,
+            updated_since=updated_since,
+            include_archived=include_archived,
+        )
+        name = f"virksomheder-{clock.now():%Y%m%d-%H%M%S}.{output_format}"
+        return Response(
+            exporters.companies_file(companies, output_format),
+            media_type=CSV_MEDIA_TYPE if output_format == "csv" else XLSX_MEDIA_TYPE,
+            headers={"Content-Disposition": f'attachment; filename="{name}"'},
+        )
     rows, next_cursor = companies_service.list_companies(
         session,
         q=q,

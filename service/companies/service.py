@@ -6,6 +6,7 @@ import csv
 import io
 import re
 from collections import defaultdict
+from collections.abc import Iterator
 from datetime import datetime
 from functools import lru_cache
 from importlib import resources
@@ -13,13 +14,13 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import delete, or_
+from sqlalchemy import Table, delete, insert, or_
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, col, select
+from sqlmodel import Session, SQLModel, col, select
 
 from service import clock
 from service.auth import policy
-from service.auth.audit import record_audit
+from service.auth.audit import record_audit, record_audits
 from service.auth.principal import Principal
 from service.changefeed import feed as changefeed
 from service.companies.codes import known_divisions, normalise_digits, sector_from_codes
@@ -28,6 +29,7 @@ from service.companies.exceptions import (
     CompanyNotFoundError,
     CompanyOutOfScopeError,
     CvrTakenError,
+    ImportConflictError,
 )
 from service.companies.models import Company, CompanyContact
 from service.companies.schemas import (
@@ -40,11 +42,12 @@ from service.companies.schemas import (
     ContactPersonPublic,
     ContactPoint,
 )
+from service.db import new_id
 from service.errors import validation_failed_from
 from service.organisations import service as organisations_service
-from service.pagination import as_utc, paginate
+from service.pagination import MAX_LIMIT, as_utc, paginate
 from service.places import located_columns
-from service.tabular import fold_letters
+from service.tabular import fold_word
 
 SEARCH_TEXT_LENGTH = 600  # companies.search_text is VARCHAR(600)
 # A query of letters, digits and spaces only is also matched in its folded form.
@@ -64,7 +67,7 @@ def _resolve(data: CompanyCreate, *, session: Session, coordinates_given: bool) 
     values = data.model_dump(include=_PLAIN_FIELDS | {"cvr"})
     for field, version in (("db07_code", "DB07"), ("db25_code", "DB25")):
         code = values.get(field)
-        if code and code[:2] not in known_divisions(version):  # type: ignore[arg-type]
+        if code and code[:2] not in known_divisions(version):
             raise CompanyDataError(
                 field,
                 f"Ukendt branchekode: hovedgruppen {code[:2]} findes ikke i {version}",
@@ -88,7 +91,7 @@ def _resolve(data: CompanyCreate, *, session: Session, coordinates_given: bool) 
     typed = " ".join(
         str(part) for part in (data.name, data.cvr, data.address, values["city"]) if part
     ).casefold()
-    values["search_text"] = f"{typed} {fold_letters(typed)}"[:SEARCH_TEXT_LENGTH]
+    values["search_text"] = f"{typed} {fold_word(typed)}"[:SEARCH_TEXT_LENGTH]
     return values
 
 
@@ -126,6 +129,58 @@ def create_company(
     session.flush()
     record_audit(session, actor=actor, action="create", entity_type="company", entity_id=company.id)
     return company
+
+
+def _table(model: type[SQLModel]) -> Table:
+    return SQLModel.metadata.tables[str(model.__tablename__)]
+
+
+def resolve_new_company(
+    session: Session, data: CompanyCreate, *, actor: Principal
+) -> dict[str, Any]:
+    """The stored columns of a new company, checked as ``create_company`` checks them.
+
+    For the bulk import: raises CompanyDataError or CompanyOutOfScopeError; the CVR number's
+    uniqueness is the caller's to check (``insert_companies`` relies on the unique index).
+    """
+    values = _resolve(data, session=session, coordinates_given=data.lat is not None)
+    check_write_scope(actor, values["municipality_code"])
+    return values
+
+
+def insert_companies(
+    session: Session,
+    *,
+    companies: list[tuple[dict[str, Any], list[ContactPersonIn]]],
+    actor: Principal,
+) -> list[str]:
+    """Store new companies (columns from ``resolve_new_company``) with bulk inserts; their ids.
+
+    Contacts and one "create" audit entry per company are inserted the same way. A CVR number
+    taken meanwhile raises ImportConflictError and leaves the transaction as it was.
+    """
+    now = clock.now()
+    ids = [new_id() for _ in companies]
+    rows = [
+        {**values, "id": company_id, "is_demo": False, "created_at": now, "updated_at": now}
+        for company_id, (values, _) in zip(ids, companies, strict=True)
+    ]
+    contacts = [
+        {**contact.model_dump(), "id": new_id(), "company_id": company_id, "position": position}
+        for company_id, (_, people) in zip(ids, companies, strict=True)
+        for position, contact in enumerate(people)
+    ]
+    try:
+        with session.begin_nested():
+            # Core inserts of the tables (executemany), not the ORM's unit of work.
+            if rows:
+                session.execute(insert(_table(Company)), rows)
+            if contacts:
+                session.execute(insert(_table(CompanyContact)), contacts)
+    except IntegrityError as exc:
+        raise ImportConflictError from exc
+    record_audits(session, actor=actor, action="create", entity_type="company", entity_ids=ids)
+    return ids
 
 
 def get_company(session: Session, *, company_id: str) -> Company:
@@ -248,7 +303,7 @@ def list_companies(
         term = digits if digits.isdigit() else q.strip()
         plain = term.casefold().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         matches: Any = col(Company.search_text).like(f"%{plain}%", escape="\\")
-        if PLAIN_WORDS.fullmatch(term) and (folded := fold_letters(term)):
+        if PLAIN_WORDS.fullmatch(term) and (folded := fold_word(term)):
             matches = or_(matches, col(Company.search_text).like(f"%{folded}%"))
         statement = statement.where(matches)
     if sector:
@@ -294,6 +349,33 @@ def companies_public(session: Session, companies: list[Company]) -> list[Company
     """API shapes for a list of companies, loading their contacts in one query."""
     contacts = contacts_by_company(session, [c.id for c in companies])
     return [to_public(c, contacts.get(c.id, [])) for c in companies]
+
+
+def iter_companies_public(
+    session: Session,
+    *,
+    q: str | None,
+    sector: str | None,
+    municipality_code: str | None,
+    updated_since: datetime | None,
+    include_archived: bool = False,
+) -> Iterator[CompanyPublic]:
+    """Every company ``list_companies`` would page through, for exports (issue 15)."""
+    cursor: str | None = None
+    while True:
+        rows, cursor = list_companies(
+            session,
+            q=q,
+            sector=sector,
+            municipality_code=municipality_code,
+            updated_since=updated_since,
+            limit=MAX_LIMIT,
+            cursor=cursor,
+            include_archived=include_archived,
+        )
+        yield from companies_public(session, rows)
+        if cursor is None:
+            return
 
 
 def _contact_points_text(path: str | None) -> str:

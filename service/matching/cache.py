@@ -29,6 +29,7 @@ from sqlmodel import Session
 from service import dataversion
 from service.forecasts import service as forecasts_service
 from service.matching.data import load_all_citizens, load_opening_index
+from service.matching.history import company_history
 from service.matching.index import CitizenIndex, OpeningIndex, Overlay, make_overlay
 from service.placements import service as placements_service
 from service.tasks.normaliser import fold
@@ -82,7 +83,7 @@ class MatchingIndexCache:
                     proposals=placements_service.proposals_this_month_by_opening(
                         session, today=today
                     ),
-                    conversion=placements_service.conversion_rate_by_company(session),
+                    history=company_history(session),
                     demand_index=forecasts_service.demand_index(session),
                 ),
             )

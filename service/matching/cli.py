@@ -126,23 +126,59 @@ def show_model(
 @model_app.command("audit")
 def audit_model(
     top_k: Annotated[int, typer.Option(help="Top-k list length for exposure")] = 10,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the audit as JSON")] = False,
 ) -> None:
-    """Mean scores and top-k exposure by gender and age band (fairness audit)."""
+    """Effect signs, calibration, candidate rank vs readiness, exposure by gender and age."""
     from service.matching import service as matching_service
+    from service.matching.audit import model_audit
 
     with session_scope() as session:
         row = _active_model(session)
-        report = matching_service.fairness_audit(
-            session,
-            model=matching_service.load_model(row),
-            today=clock.today(),
-            top_k=top_k,
+        report = model_audit(
+            session, model=matching_service.load_model(row), today=clock.today(), top_k=top_k
         )
+    if as_json:
+        typer.echo(json.dumps(report, ensure_ascii=False, indent=1, default=str))
+        return
+    typer.echo("Retning for hver egenskab (+ hæver chancen, - sænker den, 0 ingen effekt):")
+    for column, sign in report["signs"].items():
+        wanted = {1: "+", -1: "-"}.get(report["monotone"].get(column, 0), "fri")
+        typer.echo(
+            f"  {column:<28} {sign}  (krav {wanted}; spænd {report['ranges'][column]:.3f} log-odds)"
+        )
+    typer.echo("\nKalibrering pr. decil (tilbageholdte SYNTETISKE forløb): skøn / observeret")
+    for line in report["calibration"]:
+        typer.echo(
+            f"  {line['bin_low']:.3f}-{line['bin_high']:.3f}  n={line['n']:<5} "
+            f"{line['mean_predicted']:.3f} / {line['observed_rate']:.3f} "
+            f"(90 %: {line['band_low']:.3f}-{line['band_high']:.3f})"
+        )
+    if report["mean_predicted"] is not None:
+        typer.echo(
+            f"  gennemsnitligt skøn {report['mean_predicted']:.3f}, observeret "
+            f"{report['positive_rate']:.3f} (Tabel 6.10: 92 af 663 = 0,139)"
+        )
+    for name, values in report["by_combination"].items():
+        rate = report["table_6_12"].get(name)
+        typer.echo(
+            f"  {name:<24} observeret {values['observed_rate']:.3f} "
+            f"(Tabel 6.12, kategori 1-5: {rate:.3f})"
+        )
+    typer.echo(
+        f"\nKandidatrang mod gennemsnitlig BIP (top-{top_k}; negativ = de mest parate først):"
+    )
+    for kind, values in report["readiness"].items():
+        typer.echo(
+            f"  {kind:<8} opslag {values['openings']:<4} rang~BIP {values['rank_vs_mean_bip']:+.2f}"
+            f"  chance~BIP {values['chance_vs_mean_bip']:+.2f}  top-{top_k} BIP "
+            f"{values['top_k_mean_bip']:.2f} mod alle {values['all_mean_bip']:.2f}"
+        )
+    typer.echo("")
     for name, title in (("gender", "Køn"), ("age_band", "Aldersgruppe")):
         typer.echo(
             f"{title:<14} {'borgere':>8} {'gns. score':>11} {f'top-{top_k} eksponering':>20}"
         )
-        for line in report[name]:
+        for line in report["exposure"].get(name, []):
             typer.echo(
                 f"{line['group']:<14} {line['citizens']:>8} {line['mean_score']:>11.4f} "
                 f"{line['top_k_exposure']:>20.3f}"

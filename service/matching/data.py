@@ -20,7 +20,7 @@ from sqlmodel import Session, col, select
 
 from service.citizens.models import BipMeasurement, Citizen
 from service.companies.models import Company
-from service.matching.features import BIP_KEYS, Citizens, FloatArray
+from service.matching.features import BIP_KEYS, Citizens, CompanyHistory, FloatArray
 from service.matching.index import (
     CitizenBatch,
     ObjectArray,
@@ -33,7 +33,7 @@ from service.matching.index import (
 from service.matching.index import wish_similarity as task_wish_similarity
 from service.sectors import Sector
 from service.tasks.models import Task, TaskOpening
-from service.tasks.normaliser import fold
+from service.tasks.normaliser import fold, sector_wishes
 
 SECTORS = list(Sector)
 SECTOR_INDEX = {s.value: i for i, s in enumerate(SECTORS)}
@@ -192,7 +192,7 @@ def load_opening_index(session: Session) -> OpeningIndex:
 def opening_batch(
     kept: list[tuple[TaskOpening, Company, Task]],
     proposals: dict[str, int],
-    conversion: dict[str, float],
+    history: CompanyHistory,
     demand_index: dict[tuple[str, str], float],
 ) -> OpeningBatch:
     """A batch for (opening, company, task) rows in their order; openings may be unsaved."""
@@ -227,9 +227,7 @@ def opening_batch(
         for c in companies.values()
     ]
     index = OpeningIndex.build(_columns(openings, company_rows, list(tasks.values())))
-    overlay = make_overlay(
-        index, proposals=proposals, conversion=conversion, demand_index=demand_index
-    )
+    overlay = make_overlay(index, proposals=proposals, history=history, demand_index=demand_index)
     return batch(index, overlay, np.arange(len(index), dtype=np.int64))
 
 
@@ -266,8 +264,9 @@ def _latest_bip(session: Session, citizen_ids: list[str] | None) -> dict[str, li
     if citizen_ids is not None:
         latest = latest.where(col(BipMeasurement.citizen_id).in_(citizen_ids))
     newest = latest.group_by(col(BipMeasurement.citizen_id)).subquery()
-    rows = session.exec(
-        select(BipMeasurement.citizen_id, *(getattr(BipMeasurement, k) for k in BIP_KEYS)).join(
+    answer_columns = [getattr(BipMeasurement, k) for k in (*BIP_KEYS, "caseworker_belief")]
+    rows = session.execute(
+        columns_select(col(BipMeasurement.citizen_id), *answer_columns).join(
             newest,
             (col(BipMeasurement.citizen_id) == newest.c.citizen_id)
             & (col(BipMeasurement.measured_on) == newest.c.measured_on),
@@ -302,11 +301,12 @@ def _citizen_batch(
     )
     bip = np.array(
         [
-            [np.nan if v is None else float(v) for v in bip_by_citizen.get(cid, [None] * 10)]
+            [np.nan if v is None else float(v) for v in bip_by_citizen.get(cid, [None] * 11)]
             for cid in c[0]
         ],
         dtype=float,
-    ).reshape(n, len(BIP_KEYS))
+    ).reshape(n, len(BIP_KEYS) + 1)
+    belief, bip = bip[:, -1], bip[:, :-1]
     hours = _floats(c[13])
     commute = _floats(c[14])
     arrays = Citizens(
@@ -321,8 +321,12 @@ def _citizen_batch(
         criminal_record=np.array([{"yes": 1, "no": 0}.get(v, -1) for v in c[17]], dtype=np.int64),
         cannot_lift_heavy=np.array(c[18], dtype=bool),
         cannot_handle_food=np.array(c[19], dtype=bool),
-        preferred_sector=_sector_mask(preferred_sectors),
+        # Sector-level wishes ("omsorg og pleje", "lager") count as preferred sectors (issue 14).
+        preferred_sector=_sector_mask(
+            [[*p, *sector_wishes(w or "")] for p, w in zip(preferred_sectors, c[4], strict=True)]
+        ),
         excluded_sector=_sector_mask(excluded_sectors),
+        caseworker_belief=belief,
     )
     return CitizenBatch(arrays=arrays, frame=frame)
 

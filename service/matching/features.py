@@ -8,6 +8,7 @@ Gender, age, ethnicity and diagnoses are not inputs here, so they cannot become 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -47,9 +48,19 @@ class Citizens:
     cannot_handle_food: BoolArray
     preferred_sector: BoolArray  # (n, n_sectors)
     excluded_sector: BoolArray  # (n, n_sectors)
+    # The caseworker's belief in the citizen (1-5, BIP conversation), NaN unknown = neutral.
+    caseworker_belief: FloatArray | None = None
 
     def __len__(self) -> int:
         return int(self.bip.shape[0])
+
+    def take(self, rows: IntArray) -> Citizens:
+        """The citizens at the given rows (an unset optional column stays unset)."""
+        values: dict[str, Any] = {
+            name: None if (column := getattr(self, name)) is None else column[rows]
+            for name in self.__dataclass_fields__
+        }
+        return Citizens(**values)
 
 
 @dataclass(frozen=True)
@@ -69,8 +80,12 @@ class Openings:
     sector: IntArray  # index into the sector order of preferred/excluded_sector
     unskilled_many: BoolArray  # the company has many tasks an unskilled person learns quickly
     is_ambassador: BoolArray
-    conversion_rate: FloatArray  # the company's share of internships that led to paid hours
-    demand_index: FloatArray  # the sector's demand index in this municipality, [0, 1]
+    # The company's history (issue 14): ended internships, how many led to paid hours, and the
+    # rate of its sector (the prior it is shrunk toward). No history = 0 of 0 = neutral.
+    history_converted: FloatArray
+    history_ended: FloatArray
+    history_prior_rate: FloatArray
+    demand_index: FloatArray  # the task's sector's demand index in the company's municipality
     requires_danish: BoolArray  # the company requires Danish language at the start
     requires_physical_health: BoolArray
 
@@ -113,23 +128,77 @@ def haversine_km(
     return np.asarray(2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0))), dtype=float)
 
 
-FEATURE_COLUMNS = (
-    *(f"bip_{key}" for key in BIP_KEYS),
+# Prior strength of the company-history shrinkage, in internships: a company's own record
+# counts as much as its sector's rate once it has this many ended internships. Assumed (the
+# evaluation publishes no per-company spread); `kantmatch model audit` prints it.
+HISTORY_PRIOR_STRENGTH = 10.0
+# Below this many ended internships a reason never quotes the company's record (issue 14).
+HISTORY_MIN_QUOTED = 5
+
+# The model's columns and the direction each may move the chance (issue 14): +1 never lowers
+# it when the value rises, -1 never raises it. Enforced by the model (monotonic_cst) and
+# checked again when an artifact is loaded.
+MONOTONE: dict[str, int] = {
+    **{f"bip_{key}": 1 for key in BIP_KEYS},
+    "caseworker_belief": 1,
+    **{f"gap_{dim}": -1 for dim in DIMENSIONS},
+    "wish_similarity": 1,
+    "preferred_sector": 1,
+    "commute_share": -1,
+    "far_without_car": -1,
+    "hours_fit": 1,
+    "learnable_in_week": 1,
+    "nice_to": 1,
+    "unskilled_many": 1,
+    "is_ambassador": 1,
+    "history_lift": 1,
+    "demand_index": 1,
+    "requirement_conflicts": -1,
+}
+FEATURE_COLUMNS = tuple(MONOTONE)
+# Parts that depend on the pair (how this task suits this person), not on the person alone:
+# what candidates for an opening are ordered by (service/matching/ranking.py).
+PAIR_FIT_COLUMNS = (
     *(f"gap_{dim}" for dim in DIMENSIONS),
-    "fit_mean",
     "wish_similarity",
     "preferred_sector",
     "commute_share",
     "far_without_car",
     "hours_fit",
-    "learnable_in_week",
-    "nice_to_at_low_readiness",
-    "unskilled_many",
-    "is_ambassador",
-    "conversion_rate",
-    "demand_index",
     "requirement_conflicts",
 )
+
+
+# Table 6.12: internship with or without support, (35 + 20) / (191 + 138) reached paid or
+# supported hours: the prior where a sector has too little history of its own.
+PROGRAMME_INTERNSHIP_RATE = 55 / 329
+
+
+@dataclass(frozen=True)
+class CompanyHistory:
+    """Ended internships per company (converted, ended) and the prior rate per sector."""
+
+    by_company: dict[str, tuple[int, int]]
+    sector_rate: dict[str, float]
+
+    def record(self, company_id: str) -> tuple[int, int]:
+        """(converted, ended) for a company; (0, 0) for one without history."""
+        return self.by_company.get(company_id, (0, 0))
+
+    def prior(self, sector: str) -> float:
+        """The rate a company of the sector is shrunk toward."""
+        return self.sector_rate.get(sector, PROGRAMME_INTERNSHIP_RATE)
+
+
+def shrunk_history(converted: FloatArray, ended: FloatArray, prior_rate: FloatArray) -> FloatArray:
+    """Empirical-Bayes (beta-binomial) rate minus the sector's rate: 0 without history.
+
+    The posterior mean of a Beta(m r, m (1 - r)) prior after k of n internships converted is
+    (k + m r) / (n + m); the lift over r is what the model sees, so a new company is neutral.
+    """
+    m = HISTORY_PRIOR_STRENGTH
+    posterior = (converted + m * prior_rate) / (ended + m)
+    return np.asarray(posterior - prior_rate, dtype=float)
 
 
 def pair_features(
@@ -148,11 +217,9 @@ def pair_features(
     capacity = capacities(citizens)[ci]
     demand = openings.demand[oj]
     gap = np.clip(demand - capacity, 0.0, 4.0)
-    fit = np.clip(capacity - demand, -4.0, 4.0).mean(axis=1)
     distance = haversine_km(citizens.lat[ci], citizens.lon[ci], openings.lat[oj], openings.lon[oj])
     max_commute = np.maximum(citizens.max_commute_km[ci], 1.0)
     no_car = ~citizens.has_car[ci]
-    readiness = bip.mean(axis=1)
     preferred = citizens.preferred_sector[ci, openings.sector[oj]]
     danish = np.where(np.isnan(citizens.danish_level[ci]), NEUTRAL, citizens.danish_level[ci])
     conflicts = (openings.requires_danish[oj] & (danish <= 2)).astype(float) + (
@@ -161,25 +228,44 @@ def pair_features(
     hours_fit = np.minimum(citizens.hours_available[ci], openings.hours_per_week[oj]) / np.maximum(
         openings.hours_per_week[oj], 1.0
     )
+    belief = (
+        np.full(len(ci), NEUTRAL)
+        if citizens.caseworker_belief is None
+        else np.where(
+            np.isnan(citizens.caseworker_belief[ci]), NEUTRAL, citizens.caseworker_belief[ci]
+        )
+    )
     data: dict[str, FloatArray] = {f"bip_{k}": bip[:, i] for i, k in enumerate(BIP_KEYS)}
+    data["caseworker_belief"] = belief
     data.update({f"gap_{d}": gap[:, i] for i, d in enumerate(DIMENSIONS)})
     data.update(
-        fit_mean=fit,
         wish_similarity=np.clip(wish_similarity, 0.0, 1.0),
         preferred_sector=preferred.astype(float),
         commute_share=np.clip(distance / max_commute, 0.0, 3.0),
         far_without_car=(no_car & (distance > NO_CAR_COMFORT_KM)).astype(float),
         hours_fit=np.clip(hours_fit, 0.0, 1.0),
         learnable_in_week=openings.learnable_in_week[oj].astype(float),
-        # Citizens start on nice-to tasks: the pairing matters most when readiness is low.
-        nice_to_at_low_readiness=(openings.nice_to[oj] * np.clip(4.0 - readiness, 0.0, 3.0)),
+        # Citizens start on nice-to tasks (DOMAIN.md); a task-side feature, so raising a
+        # self-rating can never lower a score through it.
+        nice_to=openings.nice_to[oj].astype(float),
         unskilled_many=openings.unskilled_many[oj].astype(float),
         is_ambassador=openings.is_ambassador[oj].astype(float),
-        conversion_rate=np.clip(openings.conversion_rate[oj], 0.0, 1.0),
+        history_lift=shrunk_history(
+            openings.history_converted[oj],
+            openings.history_ended[oj],
+            openings.history_prior_rate[oj],
+        ),
         demand_index=np.clip(openings.demand_index[oj], 0.0, 1.0),
         requirement_conflicts=conflicts,
     )
-    data["distance_km"] = distance  # kept for explanations; not a model column
+    # Kept for explanations; not model columns.
+    data["distance_km"] = distance
+    data["danish_level"] = danish
+    data["demand_language"] = demand[:, DIMENSIONS.index("language")]
+    data["history_converted"] = openings.history_converted[oj]
+    data["requires_danish"] = openings.requires_danish[oj].astype(float)
+    data["requires_physical_health"] = openings.requires_physical_health[oj].astype(float)
+    data["history_ended"] = openings.history_ended[oj]
     return pd.DataFrame(data)
 
 
@@ -214,3 +300,11 @@ def hard_filters(
         "commute": ~(distance_km <= citizens.max_commute_km[ci]),
         "no_hours": citizens.hours_available[ci] <= 0,
     }
+
+
+def all_pairs(n: int, m: int) -> tuple[IntArray, IntArray]:
+    """Index arrays of every (citizen, opening) pair of n citizens and m openings."""
+    return (
+        np.repeat(np.arange(n, dtype=np.int64), m),
+        np.tile(np.arange(m, dtype=np.int64), n),
+    )

@@ -26,8 +26,10 @@ import pandas as pd
 from rapidfuzz import fuzz, process
 
 from service.matching.features import (
+    PROGRAMME_INTERNSHIP_RATE,
     BoolArray,
     Citizens,
+    CompanyHistory,
     FloatArray,
     IntArray,
     Openings,
@@ -140,7 +142,10 @@ class Overlay:
 
     proposals: IntArray
     at_capacity: BoolArray  # the company has reached its monthly number of proposals
-    conversion_rate: FloatArray
+    # The companies' internship records (issue 14: evidence shrunk to the sector's rate).
+    history_converted: FloatArray
+    history_ended: FloatArray
+    history_prior_rate: FloatArray
     demand_index: FloatArray
 
 
@@ -189,7 +194,9 @@ class OpeningIndex:
             sector=columns.company_sector_code[co],
             unskilled_many=columns.company_unskilled_many[co],
             is_ambassador=columns.company_ambassador[co],
-            conversion_rate=np.zeros(m),
+            history_converted=np.zeros(m),
+            history_ended=np.zeros(m),
+            history_prior_rate=np.full(m, PROGRAMME_INTERNSHIP_RATE),
             demand_index=np.full(m, NEUTRAL_DEMAND_INDEX),
             requires_danish=columns.company_requires_danish[co],
             requires_physical_health=columns.company_requires_physical_health[co],
@@ -236,7 +243,7 @@ def make_overlay(
     index: OpeningIndex,
     *,
     proposals: dict[str, int],
-    conversion: dict[str, float],
+    history: CompanyHistory | None = None,
     demand_index: dict[tuple[str, str], float],
 ) -> Overlay:
     """Per-opening proposals, capacity, conversion and demand from the small lookups."""
@@ -252,7 +259,9 @@ def make_overlay(
         counts[position[found]] = np.array([proposals[i] for i in ids], dtype=np.int64)[found]
     per_company = np.bincount(c.company, weights=counts, minlength=k) if m else np.zeros(k)
     full = ~np.isnan(c.company_capacity) & (per_company >= np.nan_to_num(c.company_capacity))
-    by_company = np.array([conversion.get(str(i), 0.0) for i in c.company_id], dtype=float)
+    history = history or CompanyHistory(by_company={}, sector_rate={})
+    records = np.array([history.record(str(i)) for i in c.company_id], dtype=float).reshape(k, 2)
+    prior = np.array([history.prior(str(s)) for s in c.company_sector], dtype=float)
     demand = np.array(
         [
             demand_index.get((str(mun), str(sec)), NEUTRAL_DEMAND_INDEX)
@@ -263,7 +272,9 @@ def make_overlay(
     return Overlay(
         proposals=counts,
         at_capacity=full[c.company] if m else np.zeros(0, dtype=bool),
-        conversion_rate=by_company[c.company] if m else np.zeros(0),
+        history_converted=records[c.company, 0] if m else np.zeros(0),
+        history_ended=records[c.company, 1] if m else np.zeros(0),
+        history_prior_rate=prior[c.company] if m else np.zeros(0),
         demand_index=demand[c.company] if m else np.zeros(0),
     )
 
@@ -293,7 +304,9 @@ def batch(index: OpeningIndex, overlay: Overlay, rows: IntArray) -> OpeningBatch
     gathered = Openings(**{name: getattr(s, name)[rows] for name in Openings.__dataclass_fields__})
     arrays = replace(
         gathered,
-        conversion_rate=overlay.conversion_rate[rows],
+        history_converted=overlay.history_converted[rows],
+        history_ended=overlay.history_ended[rows],
+        history_prior_rate=overlay.history_prior_rate[rows],
         demand_index=overlay.demand_index[rows],
     )
     return OpeningBatch(

@@ -22,10 +22,10 @@ from service.companies.models import Company
 from service.errors import FieldError, ValidationFailedError
 from service.forecasts import service as forecasts_service
 from service.matching.data import load_citizens, opening_batch
-from service.matching.data import wish_similarity as compute_wish_similarity
-from service.matching.features import pair_features
+from service.matching.history import company_history
 from service.matching.model import train
 from service.matching.models import ModelVersion
+from service.matching.pairs import build_pair_features
 from service.tabular import data_rows, map_headers, read_table
 from service.tasks import catalogue as tasks_catalogue
 from service.tasks.models import Task, TaskOpening
@@ -81,6 +81,28 @@ def _columns(header: list[str]) -> dict[str, int]:
             f"kolonnerne {needed} mangler i første række", f"columns {needed} are missing"
         )
     return found
+
+
+def outcome_features(
+    session: Session, *, pairs: list[tuple[str, TaskOpening, Company, Task]]
+) -> pd.DataFrame:
+    """Features of (citizen id, opening, company, task) history rows, built as serving builds them.
+
+    The same loaders, the same company records and the same ``build_pair_features`` as
+    ``service.score_pairs`` (issue 14: training used a conversion rate of 0 before).
+    """
+    citizen_ids = sorted({p[0] for p in pairs})
+    batch = load_citizens(session, citizen_ids=citizen_ids)
+    position = {cid: i for i, cid in enumerate(citizen_ids)}
+    openings = opening_batch(
+        [(o, c, t) for _, o, c, t in pairs],
+        {},
+        company_history(session),
+        forecasts_service.demand_index(session),
+    )
+    ci = np.array([position[p[0]] for p in pairs], dtype=np.int64)
+    oj = np.arange(len(pairs), dtype=np.int64)
+    return build_pair_features(batch, openings, ci, oj)
 
 
 def train_from_outcomes(
@@ -139,16 +161,7 @@ def train_from_outcomes(
             f"{len(pairs)} usable rows, {int(labels.sum())} with paid hours; at least "
             f"{MIN_ROWS} rows and {MIN_PER_OUTCOME} of each outcome are needed",
         )
-    citizen_ids = sorted({p[0] for p in pairs})
-    batch = load_citizens(session, citizen_ids=citizen_ids)
-    position = {cid: i for i, cid in enumerate(citizen_ids)}
-    openings = opening_batch(
-        [(o, c, t) for _, o, c, t, _ in pairs], {}, {}, forecasts_service.demand_index(session)
-    )
-    ci = np.array([position[p[0]] for p in pairs], dtype=np.int64)
-    oj = np.arange(len(pairs), dtype=np.int64)
-    similarity = compute_wish_similarity(batch, openings, ci, oj)
-    frame = pair_features(batch.arrays, openings.arrays, ci, oj, similarity)
+    frame = outcome_features(session, pairs=[(p[0], p[1], p[2], p[3]) for p in pairs])
     result = train(frame, pd.Series(labels), source=f"jobcentrets forløb ({filename or 'fil'})")
     activate = result.metrics["roc_auc"] >= result.metrics["baseline_roc_auc"]
     report.model = matching_service.store_model(

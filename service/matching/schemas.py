@@ -12,7 +12,7 @@ from service.schemas import UtcDatetime
 class ScoreParts(BaseModel):
     """The multiplicative parts of a score (docs/model-card.md)."""
 
-    probability: float
+    chance: float  # "chance for lønnede timer (skøn)": the calibrated estimate
     preference: float
     feasibility: float
     commute: float
@@ -21,7 +21,22 @@ class ScoreParts(BaseModel):
     spreading: float
 
 
-class MatchItem(BaseModel):
+class ScoredPair(BaseModel):
+    """What every suggested pair of a citizen and an opening carries: its score and receipt."""
+
+    score: float
+    chance: float  # shown; candidates are never sorted by it
+    chance_band: tuple[float, float]
+    chance_label: str
+    parts: ScoreParts
+    log_odds: dict[str, float]
+    reasons: list[str]
+    cautions: list[str]
+    placement_type: str
+    hours_per_week: float
+
+
+class MatchItem(ScoredPair):
     """One suggested task opening for a citizen, with its receipt."""
 
     opening_id: str
@@ -31,12 +46,6 @@ class MatchItem(BaseModel):
     task_name: str
     sector: str
     distance_km: float
-    score: float
-    parts: ScoreParts
-    reasons: list[str]
-    cautions: list[str]
-    placement_type: str
-    hours_per_week: float
     review_date: date | None
     step_to_paid_hours_by: date | None
     next_action: str
@@ -71,19 +80,14 @@ class CitizenMatches(BaseModel):
     notice: str
 
 
-class Candidate(BaseModel):
+class Candidate(ScoredPair):
     """A citizen suggested for an opening: name and reasons, never BIP answers or health."""
 
     citizen_id: str
     name: str
     opening_id: str
     task_name: str
-    score: float
-    parts: ScoreParts
-    reasons: list[str]
-    cautions: list[str]
-    placement_type: str
-    hours_per_week: float
+    fit: float  # what candidates are ordered by: how well the task suits this person (log-odds)
     next_action: str
 
 

@@ -104,10 +104,9 @@ def score_pairs(
     features = pair_features(c, o, ci, oj, similarity)
     features["citizen_row"] = ci
     features["opening_row"] = oj
-    probability = model.predict_proba(features) if len(features) else np.zeros(0)
     proposals, positions = openings.proposals[oj], openings.positions[oj]
     congestion = np.maximum(0, proposals - positions) / positions
-    parts = explain.score_parts(features, probability, congestion)
+    parts = explain.model_parts(features, model, congestion)
     return ScoredPairs(features=features, parts=parts, counts=counts)
 
 

@@ -21,11 +21,11 @@ from service.citizens import service as citizens_service
 from service.citizens.models import Citizen
 from service.companies.models import Company
 from service.forecasts import service as forecasts_service
-from service.matching import explain, synthetic
+from service.matching import explain, ranking, synthetic
 from service.matching.cache import cache_for
 from service.matching.data import load_citizens
 from service.matching.exceptions import CitizenWithoutLocationError
-from service.matching.features import BIP_KEYS, FILTER_REASONS_DA
+from service.matching.features import DIMENSIONS, FILTER_REASONS_DA
 from service.matching.index import (
     CitizenBatch,
     CitizenIndex,
@@ -34,7 +34,7 @@ from service.matching.index import (
     near,
     open_for_suggestions,
 )
-from service.matching.model import ScoringModel, TrainingResult, train
+from service.matching.model import CHANCE_LABEL_DA, ScoringModel, TrainingResult, train
 from service.matching.models import ModelVersion
 from service.matching.schemas import (
     Candidate,
@@ -140,12 +140,14 @@ def model_info(row: ModelVersion) -> ModelInfo:
 # --- wording ----------------------------------------------------------------------------------
 
 
-def _forecast_lookup(session: Session, today: date) -> dict[tuple[str, str], tuple[float, int]]:
-    """Expected openings next year per (municipality, sector), for the reasons' wording."""
-    return forecasts_service.openings_next_year(session, year=today.year + 1)
+Forecasts = tuple[dict[tuple[str, str], tuple[float, int]], bool]
 
 
-BIP_COLUMNS = tuple(f"bip_{key}" for key in BIP_KEYS)
+def _forecast_lookup(session: Session, today: date) -> Forecasts:
+    """Expected openings next year per (municipality, sector), and whether they are illustrative."""
+    run = forecasts_service.latest_run(session)
+    illustrative = True if run is None else bool(run.illustrative)
+    return forecasts_service.openings_next_year(session, year=today.year + 1), illustrative
 
 
 def picked_rows(
@@ -173,13 +175,13 @@ def _context(
     citizens: CitizenBatch,
     openings: OpeningBatch,
     features: pd.Series,
-    forecasts: dict[tuple[str, str], tuple[float, int]],
+    forecasts: Forecasts,
+    view: explain.View = "full",
 ) -> explain.PairContext:
     c = int(features["citizen_row"])
     o = int(features["opening_row"])
     opening = openings.record(o)
-    forecast = forecasts.get((opening.municipality_code, opening.sector))
-    readiness = float(np.mean([float(features[k]) for k in BIP_COLUMNS]))
+    forecast = forecasts[0].get((opening.municipality_code, opening.sector))
     return explain.PairContext(
         sector_name=SECTOR_NAME_BY_SLUG.get(opening.sector, opening.sector),
         task_name=opening.task_name,
@@ -190,10 +192,16 @@ def _context(
         hours_available=float(citizens.arrays.hours_available[c]),
         opening_hours=float(openings.arrays.hours_per_week[o]),
         placement_types=opening.placement_types,
-        readiness=readiness,
+        health=float(features["bip_health"]),
+        daily_energy=float(features["bip_daily_energy"]),
+        can_manage_job=float(features["bip_can_manage_job"]),
+        largest_gap=max(float(features[f"gap_{d}"]) for d in DIMENSIONS),
         forecast_openings=forecast[0] if forecast else None,
         forecast_year=forecast[1] if forecast else None,
+        forecast_illustrative=forecasts[1],
+        prior_rate=float(openings.arrays.history_prior_rate[o]),
         has_car=bool(citizens.arrays.has_car[c]),
+        view=view,
     )
 
 
@@ -205,14 +213,16 @@ def _match_item(
     citizens: CitizenBatch,
     openings: OpeningBatch,
     picked: tuple[pd.Series, dict[str, Any]],
-    forecasts: dict[tuple[str, str], tuple[float, int]],
+    forecasts: Forecasts,
     today: date,
+    view: explain.View = "full",
 ) -> MatchItem:
     features, parts = picked
-    context = _context(citizens, openings, features, forecasts)
+    context = _context(citizens, openings, features, forecasts, view)
     reasons, cautions = explain.reasons_and_cautions(features, context)
     proposal = explain.propose(context, today)
     opening = openings.record(int(features["opening_row"]))
+    groups = {g: float(parts[f"lo_{g}"]) for g in explain.PART_GROUPS}
     return MatchItem(
         opening_id=opening.opening_id,
         company_id=opening.company_id,
@@ -222,7 +232,11 @@ def _match_item(
         sector=opening.sector,
         distance_km=round(float(features["distance_km"]), 1),
         score=round(float(parts["score"]), 4),
+        chance=round(float(parts["chance"]), 4),
+        chance_band=(round(float(parts["chance_low"]), 3), round(float(parts["chance_high"]), 3)),
+        chance_label=CHANCE_LABEL_DA,
         parts=_parts(parts),
+        log_odds=explain.visible_log_odds(groups, view),
         reasons=reasons,
         cautions=cautions,
         placement_type=proposal.placement_type,
@@ -296,13 +310,16 @@ def suggest_openings_for_citizen(
     outside[within] = False
     wider: list[int] = []
     if has_wishes and outside.any():
-        feasible = (parts["probability"] * parts["feasibility"]).to_numpy()
+        feasible = (parts["chance"] * parts["feasibility"]).to_numpy()
         pool = np.flatnonzero(outside)
         wider = [int(pool[i]) for i in top_rows(feasible[pool], max(3, limit // 5))]
     forecasts = _forecast_lookup(session, today)
     picked = picked_rows(scored, within + wider)
-    items = [_match_item(citizens, openings, picked[i], forecasts, today) for i in within]
-    wider_items = [_match_item(citizens, openings, picked[i], forecasts, today) for i in wider]
+    view_of = policy.match_view(actor)
+    items = [_match_item(citizens, openings, picked[i], forecasts, today, view_of) for i in within]
+    wider_items = [
+        _match_item(citizens, openings, picked[i], forecasts, today, view_of) for i in wider
+    ]
     citizens_service.audit_citizen(
         session, actor, "read_matches", citizen.id, {"items": len(items), "wider": len(wider_items)}
     )
@@ -378,16 +395,19 @@ def suggest_candidates(
     eligible = len(np.unique(citizen_rows))
     items: list[Candidate] | None = None
     if policy.candidate_view(actor) == "names":
-        # One line per citizen: their best opening at this company.
-        order = np.argsort(-parts["score"].to_numpy(), kind="stable")
-        _, first = np.unique(citizen_rows[order], return_index=True)
-        best = order[np.sort(first)][:limit]
+        # One line per citizen: their best-fitting opening here, ordered by fit (issue 14).
+        best = ranking.best_candidates(
+            citizen_rows, parts["pair_fit"].to_numpy(), citizen_rows, limit
+        )
         forecasts = _forecast_lookup(session, today)
+        view_of = policy.match_view(actor)
         items = []
         frame = people.citizens.frame
         picked = picked_rows(scored, [int(r) for r in best])
         for row in best:
-            match = _match_item(people.citizens, openings, picked[int(row)], forecasts, today)
+            match = _match_item(
+                people.citizens, openings, picked[int(row)], forecasts, today, view_of
+            )
             c = int(citizen_rows[int(row)])
             citizen_id = str(frame["id"].iat[c])
             items.append(
@@ -396,8 +416,13 @@ def suggest_candidates(
                     name=str(frame["name"].iat[c]),
                     opening_id=match.opening_id,
                     task_name=match.task_name,
+                    fit=round(float(parts["pair_fit"].to_numpy()[int(row)]), 4),
                     score=match.score,
+                    chance=match.chance,
+                    chance_band=match.chance_band,
+                    chance_label=match.chance_label,
                     parts=match.parts,
+                    log_odds=match.log_odds,
                     reasons=match.reasons,
                     cautions=match.cautions,
                     placement_type=match.placement_type,
@@ -471,9 +496,11 @@ def fairness_audit(
             "citizen": features["citizen_row"].to_numpy(),
             "opening": features["opening_row"].to_numpy(),
             "score": parts["score"].to_numpy(),
+            "fit": parts["pair_fit"].to_numpy(),
         }
     )
-    scored["rank"] = scored.groupby("opening")["score"].rank(ascending=False, method="first")
+    # Exposure in the candidate lists as they are ordered: by fit (ranking.py, issue 14).
+    scored["rank"] = scored.groupby("opening")["fit"].rank(ascending=False, method="first")
     result: dict[str, list[dict[str, Any]]] = {}
     for name, groups in (("gender", gender), ("age_band", band)):
         scored["group"] = groups[scored["citizen"].to_numpy()]
@@ -509,7 +536,7 @@ class CompanyFit:
     _citizens: CitizenBatch
     _openings: OpeningBatch
     _scored: ScoredPairs | None
-    _forecasts: dict[tuple[str, str], tuple[float, int]]
+    _forecasts: Forecasts
 
     def reasons(self, pairs: list[tuple[str, str]]) -> dict[tuple[str, str], list[str]]:
         """The matcher's reasons for each (citizen id, company id)'s best opening there."""
@@ -549,7 +576,7 @@ def company_fit_for_citizens(
     ci, oj = _pairs(len(citizens), len(openings))
     scores: dict[str, dict[str, float]] = {cid: {} for cid in citizen_ids}
     if not len(ci):
-        return CompanyFit(scores, {}, citizens, openings, None, {})
+        return CompanyFit(scores, {}, citizens, openings, None, ({}, True))
     scored = score_pairs(citizens, openings, ci, oj, model)
     features = scored.features
     company_of_row = index.columns.company[openings.rows]

@@ -1,24 +1,19 @@
 """The company overview as CSV and XLSX files. Pure: rows in, bytes out.
 
-CSV: semicolon-separated UTF-8 with a BOM (Danish Excel opens it as it is), the API's field
-names as headers, ``true``/``false``, and ``<3`` where the JSON says ``"<3"``. XLSX: the same
-columns with Danish headings, numbers as numbers, ``<3`` as text, and a second sheet that
-explains the figures.
+Both are written by the shared ``service.exports`` (Danish CSV: semicolons, UTF-8 with BOM,
+``ja``/``nej``; XLSX: numbers as numbers; text never a formula in either). The columns have the
+Danish headings below in both files, ``<3`` stands where the JSON says ``"<3"``, and the XLSX
+has a second sheet that explains the figures.
 """
 
 from __future__ import annotations
 
-import csv
-import io
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
+from typing import Any
 
-from openpyxl import Workbook
-from openpyxl.styles import Font
-
+from service.exports import Cell, Sheet, csv_document, xlsx_document
 from service.overview.schemas import Disclosure, OverviewCompany
-
-CSV_BOM = "\ufeff"
 
 # (field name, Danish heading) in column order; contact_person_* flatten the contact person.
 COLUMNS: tuple[tuple[str, str], ...] = (
@@ -52,8 +47,8 @@ FIELDS = tuple(field for field, _ in COLUMNS)
 HEADINGS_DA = tuple(heading for _, heading in COLUMNS)
 
 
-def _values(row: OverviewCompany) -> dict[str, object]:
-    values: dict[str, object] = row.model_dump(exclude={"contact_person"})
+def _values(row: OverviewCompany) -> dict[str, Any]:
+    values: dict[str, Any] = row.model_dump(exclude={"contact_person"})
     person = row.contact_person
     values["contact_person_name"] = person.name if person else None
     values["contact_person_phone"] = person.phone if person else None
@@ -61,34 +56,19 @@ def _values(row: OverviewCompany) -> dict[str, object]:
     return values
 
 
-def _csv_text(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, datetime):
-        return value.isoformat()
-    return str(value)
+def _cells(rows: Iterable[OverviewCompany]) -> Iterator[Sequence[Cell]]:
+    for row in rows:
+        values = _values(row)
+        yield [values[field] for field in FIELDS]
+
+
+# The change time is UTC; Excel and CSV have no time zones, so the heading says so.
+_HEADINGS = (*HEADINGS_DA[:-1], "Ændret (UTC)")
 
 
 def companies_csv(rows: Iterable[OverviewCompany]) -> str:
-    """The overview as CSV text (with its BOM)."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow(FIELDS)
-    for row in rows:
-        values = _values(row)
-        writer.writerow([_csv_text(values[field]) for field in FIELDS])
-    return CSV_BOM + buffer.getvalue()
-
-
-def _cell(value: object) -> object:
-    if isinstance(value, bool):
-        return "ja" if value else "nej"
-    if isinstance(value, datetime):
-        # Excel has no time zones: write UTC without an offset (the heading says UTC).
-        return value.replace(tzinfo=None)
-    return value
+    """The overview as CSV text (with its BOM), Danish headings."""
+    return csv_document(_HEADINGS, _cells(rows))
 
 
 def companies_xlsx(
@@ -99,39 +79,22 @@ def companies_xlsx(
     filters: dict[str, str],
 ) -> bytes:
     """The overview as an XLSX workbook: the companies, and a sheet about the figures."""
-    workbook = Workbook()
-    sheet = workbook.active
-    assert sheet is not None
-    sheet.title = "Virksomheder"
-    sheet.append([*HEADINGS_DA[:-1], "Ændret (UTC)"])
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    sheet.freeze_panes = "A2"
-    count = 0
-    for row in rows:
-        values = _values(row)
-        sheet.append([_cell(values[field]) for field in FIELDS])
-        count += 1
-    about = workbook.create_sheet("Om tallene")
-    about.append(["Udtræk fra Kantmatch: virksomheder med forløb (vidensdelingsværktøjet)"])
-    about.append(["Dannet (UTC)", generated_at.replace(tzinfo=None)])
-    about.append(["Virksomheder", count])
-    about.append(["Filtre", ", ".join(f"{k}={v}" for k, v in filters.items()) or "ingen"])
-    about.append(
-        [
-            "Tal",
-            "Nøjagtige" if disclosure.exact_counts else (disclosure.rule or ""),
-        ]
-    )
-    about.append(
+    listed = list(rows)
+    about: list[Sequence[Cell]] = [
+        ["Udtræk fra Kantmatch: virksomheder med forløb (vidensdelingsværktøjet)"],
+        ["Dannet (UTC)", generated_at],
+        ["Virksomheder", len(listed)],
+        ["Filtre", ", ".join(f"{k}={v}" for k, v in filters.items()) or "ingen"],
+        ["Tal", "Nøjagtige" if disclosure.exact_counts else (disclosure.rule or "")],
         [
             "Nu",
             "Borgere i et igangværende forløb (status active) af typen; 'i alt siden start' "
             "tæller borgere med et påbegyndt forløb (active eller ended).",
+        ],
+    ]
+    return xlsx_document(
+        [
+            Sheet("Virksomheder", _cells(listed), headings=_HEADINGS),
+            Sheet("Om tallene", about, widths={"A": 18, "B": 100}),
         ]
     )
-    about.column_dimensions["A"].width = 18
-    about.column_dimensions["B"].width = 100
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()

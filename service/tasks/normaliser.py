@@ -12,17 +12,13 @@ more than common ones. ``prepare`` does the catalogue-side work once per catalog
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
 from rapidfuzz import fuzz, process
-
-from service.tabular import fold_letters
-
-# The folding the matching domain imports from here (shared with the company search).
-fold = fold_letters
 
 DEFAULT_THRESHOLD = 60.0
 DEFAULT_LIMIT = 5
@@ -38,6 +34,7 @@ PARTIAL_MIN_RATIO = 90.0
 # A small lift for tasks of the sector the caller names (a company's sector), on 0-100.
 SECTOR_BONUS = 4.0
 
+_FOLDS = {"æ": "ae", "ø": "oe", "å": "aa", "ß": "ss"}
 # Words that carry no task meaning in a consultant's note (Danish and English fillers).
 STOPWORDS = frozenset(
     [
@@ -136,7 +133,18 @@ MIN_STEM = 3
 # as an optional query word (it counts when the catalogue has it and never counts against).
 PARTICLES = frozenset({"op", "ud", "af", "ind", "ned", "om", "paa", "til"})
 PARTICLE_REACH = 2  # the particle may stand after the object: "fylde varer op"
+_NON_WORD = re.compile(r"[^a-z0-9]+")
 _DOUBLE_END = re.compile(r"([bcdfghjklmnpqrstvwxz])\1$")
+
+
+def fold(text: str) -> str:
+    """Lower-case ASCII text: æ/ø/å spelt ae/oe/aa, accents and punctuation removed."""
+    lowered = text.casefold()
+    for letter, spelling in _FOLDS.items():
+        lowered = lowered.replace(letter, spelling)
+    decomposed = unicodedata.normalize("NFKD", lowered)
+    ascii_only = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return _NON_WORD.sub(" ", ascii_only).strip()
 
 
 def stem(word: str) -> str:
@@ -343,3 +351,37 @@ class PreparedCatalogue:
         matched = bool(candidates) and candidates[0].score >= threshold
         unmatched = [w for w, ok in zip(folded, known, strict=True) if not ok]
         return Normalised(text, folded, matched, threshold, candidates, unmatched)
+
+
+# Sector-level wishes (issue 14): words that name a kind of workplace rather than a task. A
+# folded wish word counts when it starts with one of these ("aeldrepleje", "omsorgsarbejde",
+# "lagerarbejde"), so Danish compounds are caught; the sector slugs are service/sectors.py's.
+SECTOR_WISH_WORDS: dict[str, tuple[str, ...]] = {
+    "sociale_institutioner": (
+        "aeldre",
+        "omsorg",
+        "pleje",
+        "hjemmehjaelp",
+        "handicap",
+        "botilbud",
+        "care",
+        "elderly",
+    ),
+    "hoteller_restauranter": ("koekken", "kantine", "restaurant", "cafe", "hotel", "kitchen"),
+    "detailhandel": ("butik", "supermarked", "kiosk", "detailhandel", "shop", "retail"),
+    "andre_brancher": ("lager", "warehouse", "pakkeri"),
+    "landbrug": ("udendoers", "udeliv", "gartne", "landbrug", "skovbrug", "outdoor", "dyrehold"),
+    "foreninger_kultur_renovation": ("udendoers", "genbrug", "renovation", "outdoor"),
+    "industri": ("vaerksted", "produktion", "fabrik", "factory"),
+    "offentlig_adm_undervisning_sundhed": ("kontor", "sygehus", "hospital", "skole"),
+}
+
+
+def sector_wishes(text: str) -> list[str]:
+    """The sectors a free-text wish names as a kind of workplace, in catalogue order."""
+    folded = fold(text).split()
+    return [
+        sector
+        for sector, prefixes in SECTOR_WISH_WORDS.items()
+        if any(word.startswith(prefix) for word in folded for prefix in prefixes)
+    ]

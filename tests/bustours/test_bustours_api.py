@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session, col, func, select
@@ -288,8 +290,21 @@ class TestScope:
             f"{API}/bus-tours", json=tour_request(world), headers=bearer(consultant)
         )
 
-        assert planned.status_code == 403
-        assert planned.json()["error"]["message"] == "Du har ikke adgang til borgere i kommune 360"
+        # Another municipality's citizens are answered like ids that do not exist (issue 17).
+        missing = client.post(
+            f"{API}/bus-tours",
+            json={
+                **tour_request(world),
+                "citizen_ids": [
+                    f"{i:032x}" for i in range(len(tour_request(world)["citizen_ids"]))
+                ],
+            },
+            headers=bearer(other),
+        )
+        assert planned.status_code == missing.status_code == 422
+        assert planned.json()["error"]["message"] == missing.json()["error"]["message"]
+        assert [f["field"] for f in planned.json()["error"]["fields"]] == ["citizen_ids"]
+        assert "kommune" not in json.dumps(planned.json())
         assert opened.status_code == 404  # another municipality's tour: as if missing
         assert listed.json() == {"items": [], "next_cursor": None}
         assert consultant_plan.status_code == 403

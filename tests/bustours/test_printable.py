@@ -95,25 +95,25 @@ class TestCsv:
             csv.DictReader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";")
         )
         assert tuple(rows[0]) == CSV_COLUMNS
-        assert [r["stop"] for r in rows] == ["start", "1", "2", "3", "retur"]
-        assert rows[0]["leave_at"] == "09:00"
-        assert rows[-1]["arrive_at"] == "12:19"
-        assert rows[-1]["drive_minutes"] == str(body["home"]["drive_minutes"])
-        stops = {r["company_name"]: r for r in rows[1:4]}
-        assert [r["company_name"] for r in rows[1:4]] == [s["company_name"] for s in body["stops"]]
+        assert [r["Stop"] for r in rows] == ["start", "1", "2", "3", "retur"]
+        assert rows[0]["Afgang"] == "09:00"
+        assert rows[-1]["Ankomst"] == "12:19"
+        assert rows[-1]["Kørsel minutter"] == str(body["home"]["drive_minutes"])
+        stops = {r["Virksomhed"]: r for r in rows[1:4]}
+        assert [r["Virksomhed"] for r in rows[1:4]] == [s["company_name"] for s in body["stops"]]
         shop = stops[SHOP]
-        assert shop["address"] == "Hovedgaden 1"
-        assert shop["postal_code"] == "4990"
-        assert shop["sector"] == "Detailhandel og reparationsvirksomhed undtagen med biler"
-        assert shop["contact_name"] == "Kirsten Holm"
-        assert shop["contact_phone"] == "+45 54 12 34 56"
-        assert shop["for_citizens"] == "Anne H., Bo, Carla, Anne K."
-        assert stops[FACTORY]["for_citizens"] == "Anne H., Bo, Dennis"
-        assert stops[INN]["for_citizens"] == "Carla, Anne K., Eva"
-        assert "Eva: foretrækker branchen hoteller og restauranter" in stops[INN]["reasons"]
+        assert shop["Adresse"] == "Hovedgaden 1"
+        assert shop["Postnummer"] == "4990"
+        assert shop["Branche"] == "Detailhandel og reparationsvirksomhed undtagen med biler"
+        assert shop["Kontaktperson"] == "Kirsten Holm"
+        assert shop["Telefon"] == "'+45 54 12 34 56"
+        assert shop["For borgere"] == "Anne H., Bo, Carla, Anne K."
+        assert stops[FACTORY]["For borgere"] == "Anne H., Bo, Dennis"
+        assert stops[INN]["For borgere"] == "Carla, Anne K., Eva"
+        assert "Eva: foretrækker branchen hoteller og restauranter" in stops[INN]["Begrundelser"]
         for row, stop in zip(rows[1:4], body["stops"], strict=True):
-            assert (row["arrive_at"], row["leave_at"]) == (stop["arrive_at"], stop["leave_at"])
-            assert float(row["drive_km"]) == stop["drive_km"]
+            assert (row["Ankomst"], row["Afgang"]) == (stop["arrive_at"], stop["leave_at"])
+            assert row["Kørsel km"] == f"{stop['drive_km']:.1f}".replace(".", ",")
 
 
 class TestSvg:

@@ -624,7 +624,7 @@ class TestUpsert:
         company = stored(session, cvr)
         assert company is not None
         assert (company.name, company.postal_code) == ("Første", "4930")
-        assert calls == [(1, 3), (2, 3), (3, 3)]
+        assert calls == [(3, 3)]  # progress is reported per chunk of importers.CHUNK_ROWS
 
     def test_dry_run_stores_nothing(
         self, client: TestClient, admin: dict[str, str], session: Session
@@ -714,12 +714,14 @@ class TestCommandLine:
         first = runner.invoke(cli_app, ["import", "companies", str(path)])
         second = runner.invoke(cli_app, ["import", "companies", str(path)])
 
-        assert first.exit_code == 0, first.output
+        # Exit 3: rows were rejected (the others are stored), so a script can tell.
+        assert first.exit_code == 3, first.output
+        assert "1 rækker blev afvist" in first.stderr
         lines = first.stdout.splitlines()
         assert lines[0] == "3 rækker: 2 oprettet, 0 opdateret, 1 afvist"
         assert lines[1].startswith(f"  række 3 ({wrong_check_digit(cvrs[1])}) CVR: ")
         assert "modulus 11" in lines[1]
-        assert second.exit_code == 0, second.output
+        assert second.exit_code == 3, second.output
         assert second.stdout.splitlines()[0] == "3 rækker: 0 oprettet, 2 opdateret, 1 afvist"
 
         engine = make_engine(cli_database)

@@ -150,17 +150,12 @@ def test_a_citizen_scored_on_the_rows_within_reach_gets_the_brute_force_top_20(
     model: ScoringModel,
 ) -> None:
     index = OpeningIndex.build(random_columns(30_000, 6_000))
-    overlay = make_overlay(index, proposals={}, conversion={}, demand_index={})
+    overlay = make_overlay(index, proposals={}, demand_index={})
     people = citizen_batch(12)
     everything, _ = open_for_suggestions(index, overlay, np.arange(len(index)))
     for c in range(12):
         one = CitizenBatch(
-            arrays=Citizens(
-                **{
-                    name: getattr(people.arrays, name)[[c]]
-                    for name in Citizens.__dataclass_fields__
-                }
-            ),
+            arrays=people.arrays.take(np.array([c], dtype=np.int64)),
             frame=people.frame.iloc[[c]].reset_index(drop=True),
         )
         reach = float(one.arrays.max_commute_km[0])
@@ -197,7 +192,6 @@ def test_paused_companies_and_companies_at_capacity_are_left_out_and_counted() -
     overlay = make_overlay(
         index,
         proposals={str(columns.opening_id[at_company_1[0]]): 1},
-        conversion={},
         demand_index={},
     )
     rows, left_out = open_for_suggestions(index, overlay, np.arange(len(index)))
@@ -228,7 +222,7 @@ def test_wish_similarity_is_computed_once_per_citizen_and_distinct_task() -> Non
 
 def test_direct_and_index_lookups_agree(model: ScoringModel) -> None:
     index = OpeningIndex.build(random_columns(3_000, 300))
-    overlay = make_overlay(index, proposals={}, conversion={}, demand_index={})
+    overlay = make_overlay(index, proposals={}, demand_index={})
     people = citizen_batch(30)
     rows, _ = open_for_suggestions(index, overlay, np.arange(len(index)))
     openings = batch(index, overlay, rows)

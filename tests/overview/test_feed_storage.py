@@ -16,13 +16,12 @@ from sqlmodel import Session, col, select
 from service.changefeed import feed as changes
 from service.changefeed.models import COUNTER_ID, OverviewChangeCounter, OverviewCompanyChange
 from service.db import make_engine, read_only
-from service.migrations_runner import upgrade_database
+from service.migrations_runner import downgrade_database, upgrade_database
 from service.placements.states import PlacementStatus
 from tests.citizens.helpers import make_citizen
 from tests.conftest import fresh_database_url
 from tests.factories import make_company
 from tests.overview.helpers import place
-from tests.test_migrations import downgrade_database
 
 
 @pytest.fixture

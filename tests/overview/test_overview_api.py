@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 from sqlmodel import Session
 
+from service.overview import exporters
 from tests.overview.helpers import (
     COUNT_FIELDS,
     EXACT,
@@ -207,9 +208,14 @@ class TestCompanies:
 
 
 def csv_rows(text: str) -> list[dict[str, str]]:
-    """Parse the semicolon CSV (after its BOM) into dicts."""
+    """Parse the semicolon CSV (after its BOM) into dicts keyed by field (Danish headings)."""
     assert text.startswith("\ufeff")
-    return list(csv.DictReader(io.StringIO(text[1:]), delimiter=";"))
+    field_of = {heading: field for field, heading in exporters.COLUMNS[:-1]}
+    field_of["Ændret (UTC)"] = "changed_at"
+    rows = list(csv.DictReader(io.StringIO(text[1:]), delimiter=";"))
+    assert rows
+    assert set(rows[0]) == set(field_of)
+    return [{field_of[heading]: value for heading, value in row.items()} for row in rows]
 
 
 class TestExports:
@@ -234,10 +240,10 @@ class TestExports:
         assert tuple(int(brugs[f]) for f in COUNT_FIELDS) == EXACT["A"]
         assert (brugs["cvr"], brugs["is_ambassador"], brugs["contact_person_name"]) == (
             data.companies["A"].cvr,
-            "true",
+            "ja",
             "Lis Hansen",
         )
-        assert (rows[0]["is_ambassador"], rows[0]["contact_person_name"]) == ("false", "")
+        assert (rows[0]["is_ambassador"], rows[0]["contact_person_name"]) == ("nej", "")
 
     def test_csv_for_the_integration_shows_below_three(
         self, client: TestClient, who: People, data: DataSet
