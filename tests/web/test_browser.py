@@ -171,6 +171,25 @@ def test_a_post_without_csrf_token_fails_in_the_browser(visitor: Visitor) -> Non
     assert visitor.page.locator("h1").inner_text().startswith("Goddag")
 
 
+def test_admin_page_lists_users_and_keys(visitor: Visitor, demo_site: DemoSite) -> None:
+    # Before test_a_locked_out_login, which locks the admin's login for 15 minutes.
+    page = visitor.page
+    visitor.log_in("admin")
+    visitor.go("/admin")
+    rows = {
+        r.locator("th").inner_text(): r.locator("td").all_inner_texts()
+        for r in page.locator("#users-table tbody tr").all()
+    }
+    assert rows["Sofie Sagsbehandler"][:4] == [
+        demo_site.emails["caseworker"],
+        "Sagsbehandler",
+        "360",
+        "ja",
+    ]
+    assert rows["Bente BLF"][1:3] == ["BLF-konsulent", "Alle"]
+    _accessible(visitor, "admin")
+
+
 def test_a_locked_out_login(visitor: Visitor) -> None:
     page = visitor.page
     for attempt in range(5):
@@ -224,21 +243,3 @@ def test_overview_page_shows_targets_summary_and_exports(visitor: Visitor) -> No
         "#overview-exports a"
     ).evaluate_all("as => as.map(a => a.getAttribute('href'))")
     _accessible(visitor, "overblik")
-
-
-def test_admin_page_lists_users_and_keys(visitor: Visitor, demo_site: DemoSite) -> None:
-    page = visitor.page
-    visitor.log_in("admin")
-    visitor.go("/admin")
-    rows = {
-        r.locator("th").inner_text(): r.locator("td").all_inner_texts()
-        for r in page.locator("#users-table tbody tr").all()
-    }
-    assert rows["Sofie Sagsbehandler"][:4] == [
-        demo_site.emails["caseworker"],
-        "Sagsbehandler",
-        "360",
-        "ja",
-    ]
-    assert rows["Bente BLF"][1:3] == ["BLF-konsulent", "Alle"]
-    _accessible(visitor, "admin")
