@@ -90,7 +90,7 @@ class TestEmploymentReader:
         text = (
             "OMRÅDE;BRANCHE07;ALDER;TID;INDHOLD\n"
             "Lolland;47 Detailhandel;25-29 år;2021;10\n"
-            "Aabenraa;47 Detailhandel;25-29 år;2022;10\n"
+            "Atlantis;47 Detailhandel;25-29 år;2022;10\n"
             "Lolland;47 Detailhandel;gamle;2023;10\n"
             "Lolland;47 Detailhandel;25-29 år;23;ti\n"
             "Lolland;00 Ukendt;25-29 år;2024;1\n"
@@ -112,7 +112,7 @@ class TestEmploymentReader:
             (8, None),
         ]
         messages = [p.message_da for p in caught.value.problems]
-        assert "Ukendt kommune 'Aabenraa'" in messages[0]
+        assert "Ukendt kommune 'Atlantis'" in messages[0]
         assert messages[5] == "Samme kombination som linje 2"
         assert caught.value.filename == "fejl.csv"
 
