@@ -24,6 +24,7 @@ from service.companies.models import Company
 from service.config import Settings
 from service.main import create_app
 from tests.factories import bearer, make_company, make_key
+from tests.web.test_page_access import page_routes
 
 API = "/api/v1"
 DUMMY_ID = "0123456789abcdef0123456789abcdef"
@@ -33,6 +34,8 @@ HTTP_METHODS = ("get", "put", "post", "patch", "delete", "head", "options", "tra
 PUBLIC_PATHS = frozenset({"/health", "/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc"})
 # Reachable without an API key but authenticated by a shared secret (tests/reminders).
 SECRET_PATHS = frozenset({f"{API}/sms/status"})
+# Files only: the design system's CSS and fonts, and Swagger UI's assets.
+STATIC_MOUNTS = frozenset({"/static", "/docs/assets"})
 
 # API.md, "Roles".
 EVERYONE = frozenset(Role)
@@ -249,8 +252,10 @@ class TestMatrix:
             if not (isinstance(route.original_route, APIRoute) and route.include_in_schema)
         }
 
-        # Routes missing from the OpenAPI schema escape the walk: only the docs may be hidden.
-        assert hidden <= PUBLIC_PATHS
+        # Routes missing from the OpenAPI schema escape the walk: only the docs, the static
+        # files and the web pages may be hidden; tests/web/test_page_access.py walks the pages.
+        pages = {route.path for route in page_routes(_schema_app())}
+        assert hidden <= PUBLIC_PATHS | STATIC_MOUNTS | pages
         assert {route.path for route in routes} - hidden == {op.path for op in OPERATIONS} | {
             "/health",
             *SECRET_PATHS,
