@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from typing import Any
 
 from sqlmodel import Session
@@ -86,3 +87,27 @@ def record_audits(
             for entity_id in entity_ids
         ],
     )
+
+
+@dataclass(frozen=True)
+class EntityAudit:
+    """``record_audit`` bound to one entity type: a domain's own audit writer."""
+
+    entity_type: str
+
+    def __call__(
+        self,
+        session: Session,
+        actor: Principal,
+        action: str,
+        entity_id: str | None,
+        detail: dict[str, Any] | None = None,
+    ) -> AuditEntry:
+        return record_audit(
+            session,
+            actor=actor,
+            action=action,
+            entity_type=self.entity_type,
+            entity_id=entity_id,
+            detail=detail,
+        )

@@ -20,7 +20,7 @@ from sqlmodel import Session, col, select
 
 from service import clock
 from service.auth import policy
-from service.auth.audit import record_audit
+from service.auth.audit import EntityAudit
 from service.auth.models import User
 from service.auth.principal import Principal
 from service.citizens.exceptions import (
@@ -79,22 +79,9 @@ def check_caseworker_scope(actor: Principal, municipality_code: str | None) -> N
         raise CitizenOutOfScopeError(municipality_code)
 
 
-def audit_citizen(
-    session: Session,
-    actor: Principal,
-    action: str,
-    citizen_id: str | None,
-    detail: dict[str, Any] | None = None,
-) -> None:
-    """Write one audit entry about a citizen (ids, field names and counts only, never names)."""
-    record_audit(
-        session,
-        actor=actor,
-        action=action,
-        entity_type=ENTITY,
-        entity_id=citizen_id,
-        detail=detail,
-    )
+# One audit entry about a citizen (ids, field names and counts only, never names):
+# ``audit_citizen(session, actor, action, citizen_id, detail)``.
+audit_citizen = EntityAudit(ENTITY)
 
 
 def _resolve(data: CitizenCreate, *, session: Session, coordinates_given: bool) -> dict[str, Any]:

@@ -17,7 +17,7 @@ from sqlmodel import Session, col, select
 
 from service import clock
 from service.auth import policy
-from service.auth.audit import record_audit
+from service.auth.audit import EntityAudit
 from service.auth.models import User
 from service.auth.principal import Principal
 from service.changefeed import feed as changefeed
@@ -75,18 +75,14 @@ def check_scope(actor: Principal, municipality_code: str | None) -> None:
         raise PlacementOutOfScopeError(municipality_code)
 
 
+_audit = EntityAudit(ENTITY)
+
+
 def audit_change(
     session: Session, actor: Principal, action: str, placement: Placement, detail: dict[str, Any]
 ) -> None:
     """Write one audit entry about a placement (ids, statuses, field names; never text)."""
-    record_audit(
-        session,
-        actor=actor,
-        action=action,
-        entity_type=ENTITY,
-        entity_id=placement.id,
-        detail={"citizen_id": placement.citizen_id, **detail},
-    )
+    _audit(session, actor, action, placement.id, {"citizen_id": placement.citizen_id, **detail})
 
 
 def audit_reads(session: Session, actor: Principal, placements: list[Placement], via: str) -> None:
