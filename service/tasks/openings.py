@@ -15,6 +15,7 @@ from service.companies import service as companies_service
 from service.companies.models import Company
 from service.errors import FieldError, validation_failed_from
 from service.pagination import as_utc, paginate
+from service.schemas import Page
 from service.sectors import Sector
 from service.tasks import catalogue
 from service.tasks.cards import DEMAND_DIMENSIONS, Criticality
@@ -283,6 +284,14 @@ def list_openings(
         statement = statement.where(col(TaskOpening.updated_at) >= as_utc(updated_since))
         order_by = [TaskOpening.updated_at, TaskOpening.id]
     return paginate(session, statement, order_by=order_by, limit=limit, cursor=cursor)
+
+
+def openings_page(
+    session: Session, found: tuple[list[TaskOpening], str | None]
+) -> Page[OpeningPublic]:
+    """A page from ``list_openings`` in its API shape (the tasks loaded in one query)."""
+    rows, next_cursor = found
+    return Page[OpeningPublic](items=openings_public(session, rows), next_cursor=next_cursor)
 
 
 def openings_public(session: Session, openings: list[TaskOpening]) -> list[OpeningPublic]:

@@ -119,7 +119,7 @@ def list_company_openings(
     cursor: CursorQuery = None,
 ) -> Page[OpeningPublic]:
     """A company's task openings in the order they were entered."""
-    rows, next_cursor = openings.list_openings(
+    found = openings.list_openings(
         session,
         company_id=company.id,
         status=status,
@@ -127,9 +127,7 @@ def list_company_openings(
         limit=limit,
         cursor=cursor,
     )
-    return Page[OpeningPublic](
-        items=openings.openings_public(session, rows), next_cursor=next_cursor
-    )
+    return openings.openings_page(session, found)
 
 
 @router.post(
@@ -173,7 +171,7 @@ def list_openings(
     cursor: CursorQuery = None,
 ) -> Page[OpeningPublic]:
     """Task openings of all companies, filtered; with `updated_since` for syncing."""
-    rows, next_cursor = openings.list_openings(
+    found = openings.list_openings(
         session,
         status=status,
         sector=sector,
@@ -182,9 +180,7 @@ def list_openings(
         limit=limit,
         cursor=cursor,
     )
-    return Page[OpeningPublic](
-        items=openings.openings_public(session, rows), next_cursor=next_cursor
-    )
+    return openings.openings_page(session, found)
 
 
 @router.get("/openings/{opening_id}", response_model=OpeningPublic)
