@@ -6,24 +6,12 @@ import pytest
 from sqlmodel import Session
 
 from service.auth.principal import CLI_PRINCIPAL
+from service.citizens.bip import INDICATORS
 from service.citizens.models import Citizen
 from service.matching import service as matching_service
 from service.matching.outcomes import NotEnoughOutcomesError, train_from_outcomes
 from tests.citizens.helpers import add_bip, make_citizen
 from tests.factories import make_company, valid_cvr
-
-ANSWERS = (
-    "job_goal",
-    "substance_abuse",
-    "daily_energy",
-    "social_support",
-    "cooperation",
-    "contacting_strangers",
-    "health",
-    "competences_usable",
-    "can_manage_job",
-    "job_search_knowledge",
-)
 
 
 @pytest.fixture
@@ -35,7 +23,7 @@ def people(session: Session, loaded_catalogue: object) -> tuple[list[Citizen], l
         wishes = "Vil gerne fylde varer op" if i % 2 == 0 else None
         citizen = make_citizen(session, external_ref=f"HIST-{i:03d}", wishes=wishes)
         level = 1 + i % 5
-        add_bip(session, citizen, "2025-06-01", dict.fromkeys(ANSWERS, level))
+        add_bip(session, citizen, "2025-06-01", dict.fromkeys(INDICATORS, level))
         citizens.append(citizen)
     cvrs = []
     for name in ("Historik Butik", "Historik Lager"):
