@@ -20,6 +20,7 @@ from schemathesis.generation.case import Case
 from sqlmodel import Session
 
 from service.auth.principal import Role
+from service.idempotency import HEADER as IDEMPOTENCY_HEADER
 from tests.factories import bearer, make_key
 
 EXAMPLES = 5
@@ -103,6 +104,11 @@ def fuzz(operation: Any, key: str, found: list[str]) -> None:
         phases=[Phase.explicit, Phase.generate],
     )
     def run(case: Case) -> None:  # type: ignore[type-arg]
+        # The documented Idempotency-Key is not sent: the middleware keeps it in a transaction
+        # of its own, which the test's one open transaction would block (and outlive).
+        # tests/test_idempotency.py proves it against a real server, under concurrency.
+        if case.headers:
+            case.headers.pop(IDEMPOTENCY_HEADER, None)
         try:
             case.call_and_validate(headers=bearer(key), excluded_checks=EXCLUDED)
         except (Exception, BaseExceptionGroup) as exc:
