@@ -169,7 +169,7 @@ def visible_log_odds(values: dict[str, float], view: View) -> dict[str, float]:
 class PairContext:
     """What the wording of one suggestion needs besides its feature row."""
 
-    sector_name: str  # the task's sector (its sector card)
+    sector_name: str  # the company's sector: the workplace a citizen prefers or excludes
     task_name: str
     municipality_name: str
     max_commute_km: float
@@ -180,8 +180,9 @@ class PairContext:
     daily_energy: float = 3.0
     can_manage_job: float = 3.0
     largest_gap: float = 0.0  # the task's largest demand above the citizen's capacity
-    forecast_openings: float | None = None
+    forecast_openings: float | None = None  # openings forecast in the task's sector
     forecast_year: int | None = None
+    forecast_sector_name: str = ""  # the task's sector (its sector card), which the forecast is
     forecast_illustrative: bool = True
     prior_rate: float = 0.0
     has_car: bool = True
@@ -284,8 +285,8 @@ def reasons_and_cautions(row: pd.Series, context: PairContext) -> tuple[list[str
     if context.forecast_openings and context.forecast_year:
         flag = " (illustrativt tal)" if context.forecast_illustrative else ""
         reasons.append(
-            f"{context.sector_name.lower()} venter {context.forecast_openings:.0f} jobåbninger i "
-            f"{context.municipality_name} i {context.forecast_year}{flag}"
+            f"{context.forecast_sector_name.lower()} venter {context.forecast_openings:.0f} "
+            f"jobåbninger i {context.municipality_name} i {context.forecast_year}{flag}"
         )
     if row["learnable_in_week"] > 0:
         reasons.append("opgaven kan læres på under en uge")
