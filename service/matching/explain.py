@@ -19,6 +19,7 @@ of the final top items is a loop.
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -27,11 +28,11 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from service.matching import ranking
 from service.matching.features import (
     DIMENSIONS,
     HISTORY_MIN_QUOTED,
     NO_CAR_COMFORT_KM,
+    PAIR_FIT_COLUMNS,
     FloatArray,
 )
 from service.matching.model import ScoringModel
@@ -134,26 +135,30 @@ def model_parts(
     and the matching index's scoring call it).
     """
     contributions = model.contributions(features)
-    chance = 1.0 / (1.0 + np.exp(-(contributions.sum(axis=1) + model.intercept)))
+    # Every sum of parts the answers need (total, pair fit, each group) in one matrix product.
+    # (sums x features) @ (features x pairs): the column-major parts read as one row-major block,
+    # several times faster than contributions @ matrix; each sum comes out contiguous.
+    sums = _sum_matrix(tuple(model.columns)).T @ contributions.T
+    chance = 1.0 / (1.0 + np.exp(-(sums[0] + model.intercept)))
     parts = score_parts(features, chance, congestion, model.chance_band(chance))
-    parts["pair_fit"] = ranking.pair_fit(contributions, model.columns)
-    for group, values in grouped_log_odds_columns(contributions, model.columns).items():
-        parts[f"lo_{group}"] = values
+    parts["pair_fit"] = sums[1]
+    for j, group in enumerate(PART_GROUPS, start=2):
+        parts[f"lo_{group}"] = sums[j]
     return parts
 
 
-def grouped_log_odds_columns(
-    contributions: FloatArray, columns: list[str]
-) -> dict[str, FloatArray]:
-    """The model's log-odds parts summed per group (PART_GROUPS), one array per group."""
-    position = {c: i for i, c in enumerate(columns)}
-    return {
-        name: np.asarray(
-            contributions[:, [position[c] for c in members if c in position]].sum(axis=1),
-            dtype=float,
-        )
-        for name, members in PART_GROUPS.items()
-    }
+@functools.cache
+def _sum_matrix(columns: tuple[str, ...]) -> FloatArray:
+    """0/1 weights, features x sums: the total, the pair fit, then each PART_GROUPS group.
+
+    The pair fit (features.PAIR_FIT_COLUMNS) is what candidate lists sort by (ranking.py).
+    """
+    sums = [
+        set(columns),
+        set(PAIR_FIT_COLUMNS),
+        *(set(members) for members in PART_GROUPS.values()),
+    ]
+    return np.array([[c in members for members in sums] for c in columns], dtype=float)
 
 
 def visible_log_odds(values: dict[str, float], view: View) -> dict[str, float]:
