@@ -1,8 +1,9 @@
 """The bus-tour pages (issue 16): the saved tours, the planning form and the plan.
 
 Thin like the other pages: each route reads its input, calls the bus-tours service the API
-calls (``plan_tour``, ``views.read_tour``, ``views.list_tours``, ``views.group_choices``) and
-the same renderings (``render.tour_html``/``tour_svg``/``tour_csv``), and shows a template.
+calls (``plan_tour`` through ``plan_with_model``, ``views.read_tour``, ``views.list_tours``,
+``views.group_choices``) and the same renderings (``render.tour_html``/``tour_svg``/
+``tour_csv``), and shows a template.
 Who may open the pages is ``policy.may_open_page(actor, "bustours")`` (admins and caseworkers,
 the roles of the API's bus-tour routes); which tours and citizens they reach is the service's.
 """
@@ -20,9 +21,8 @@ from service import clock
 from service.auth import policy
 from service.auth.principal import Principal
 from service.bustours import render, views
-from service.bustours import service as bustours_service
 from service.bustours.centres import JobCentre, job_centres
-from service.bustours.dependencies import OptionalModelDep, valid_tour_id
+from service.bustours.dependencies import OptionalModelDep, plan_with_model, valid_tour_id
 from service.bustours.route import duration_text
 from service.bustours.schemas import DEFAULT_STOPS, MAX_STOPS, BusTourCreate
 from service.db import SessionDep
@@ -165,14 +165,7 @@ async def new_tour_submit(
         data = BusTourCreate.model_validate(payload)
         # A savepoint: a refused plan leaves nothing behind.
         with session.begin_nested():
-            tour = bustours_service.plan_tour(
-                session,
-                data=data,
-                actor=actor,
-                model=loaded.model if loaded else None,
-                model_version=loaded.info.version if loaded else None,
-                today=clock.today(),
-            )
+            tour = plan_with_model(session, data=data, actor=actor, loaded=loaded)
     except (ValidationError, ValidationFailedError, ConflictError) as exc:
         error = validation_failed_from(exc) if isinstance(exc, ValidationError) else exc
         return _form_page(request, session, actor, values, error)

@@ -116,6 +116,13 @@ def caseworker(app: Any, session: Session, world: World) -> Iterator[TestClient]
         yield web
 
 
+@pytest.fixture
+def planned(caseworker: TestClient, session: Session, world: World) -> tuple[str, BusTourPublic]:
+    """A tour planned through the form, and the service's shape of it."""
+    tour_id = _plan(caseworker, world)
+    return tour_id, _public(session, tour_id)
+
+
 def _tours(session: Session) -> int:
     return int(session.exec(select(func.count()).select_from(BusTour)).one())
 
@@ -279,10 +286,9 @@ class TestBadInput:
 
 class TestPlan:
     def test_the_plan_shows_the_timetable_the_service_computed(
-        self, caseworker: TestClient, session: Session, world: World
+        self, caseworker: TestClient, planned: tuple[str, BusTourPublic]
     ) -> None:
-        tour_id = _plan(caseworker, world)
-        public = _public(session, tour_id)
+        tour_id, public = planned
 
         response = caseworker.get(f"/busture/{tour_id}")
 
@@ -321,10 +327,9 @@ class TestPlan:
         assert '<a href="/busture" class="mainmenu-item-link"' in response.text
 
     def test_print_view_sketch_and_csv_are_the_services_renderings(
-        self, caseworker: TestClient, session: Session, world: World
+        self, caseworker: TestClient, planned: tuple[str, BusTourPublic]
     ) -> None:
-        tour_id = _plan(caseworker, world)
-        public = _public(session, tour_id)
+        tour_id, public = planned
 
         printed = caseworker.get(f"/busture/{tour_id}/udskrift")
         assert printed.status_code == 200
