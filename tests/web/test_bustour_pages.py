@@ -148,7 +148,7 @@ def _public(session: Session, tour_id: str) -> BusTourPublic:
 
 class TestForm:
     def test_the_form_lists_the_caseworkers_citizens_and_the_job_centres(
-        self, caseworker: TestClient, world: World
+        self, caseworker: TestClient, session: Session, world: World
     ) -> None:
         html = caseworker.get("/busture/ny").text
 
@@ -161,6 +161,13 @@ class TestForm:
             "nykoebing_f",
         ]
         assert 'name="csrf_token"' in html
+        # Every citizen the form lists is audited as a read.
+        listed = session.exec(
+            select(AuditEntry.entity_id).where(
+                col(AuditEntry.action) == "read", col(AuditEntry.entity_type) == "citizen"
+            )
+        ).all()
+        assert sorted(str(c) for c in listed) == sorted(c.id for c in world.group)
         assert 'value="09:00"' in html
         assert 'value="15:00"' in html
 
