@@ -54,6 +54,7 @@ def _concrete(path: str) -> str:
         path.replace("{citizen_id}", "ukendt")
         .replace("{placement_id}", "ukendt")
         .replace("{company_id}", "ukendt")
+        .replace("{tour_id}", "ukendt")
     )
 
 
@@ -62,6 +63,7 @@ def test_the_walk_finds_the_pages(app: FastAPI) -> None:
 
     assert {"/", "/borgere", "/borgere/{citizen_id}", "/virksomheder", "/budget"} <= paths
     assert {"/overblik", "/admin", "/login"} <= paths
+    assert {"/busture", "/busture/ny", "/busture/{tour_id}", "/busture/{tour_id}/udskrift"} <= paths
 
 
 def test_every_page_but_the_sign_in_needs_a_session(app: FastAPI) -> None:
