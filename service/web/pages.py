@@ -34,7 +34,8 @@ from service.placements import service as placements_service
 from service.placements import views as placement_views
 from service.placements.budget import BenefitCategory
 from service.placements.dependencies import valid_placement_id
-from service.placements.schemas import PlacementUpdate
+from service.placements.schemas import PlacementCreate, PlacementUpdate
+from service.placements.states import PAID_TYPES, STATUS_LABELS_DA, TYPE_LABELS_DA
 from service.sectors import SECTOR_NAMES_DA, Sector
 from service.tasks import catalogue, openings
 from service.tasks.schemas import OpeningCreate
@@ -51,14 +52,9 @@ OverviewPages = Annotated[Principal, Depends(page_for("overview"))]
 AdminPages = Annotated[Principal, Depends(page_for("admin"))]
 SearchText = Annotated[str | None, Query(max_length=200)]
 
-STATUS_LABELS = {
-    "proposed": "Foreslået",
-    "agreed": "Aftalt",
-    "started": "Startet",
-    "paused": "På pause",
-    "ended": "Afsluttet",
-    "cancelled": "Annulleret",
-}
+# The placements domain's own Danish words for its statuses and types.
+STATUS_LABELS = {str(status): label.capitalize() for status, label in STATUS_LABELS_DA.items()}
+PLACEMENT_TYPE_LABELS = {str(kind): label for kind, label in TYPE_LABELS_DA.items()}
 CITIZEN_STATUS_LABELS = {
     "active": "Aktiv",
     "paused": "På pause",
@@ -85,6 +81,7 @@ BENEFIT_LABELS = {
 def _labels() -> dict[str, Any]:
     return {
         "status_labels": STATUS_LABELS,
+        "placement_type_labels": PLACEMENT_TYPE_LABELS,
         "citizen_status_labels": CITIZEN_STATUS_LABELS,
         "sectors": list(Sector),
         "sector_names": SECTOR_NAMES_DA,
@@ -197,24 +194,79 @@ def _matches(request: Request, session: SessionDep, citizen: Any, actor: Princip
     )
 
 
-@router.get("/borgere/{citizen_id}", include_in_schema=False)
-def citizen_page(
-    request: Request, citizen_id: str, session: SessionDep, actor: CitizenPages
-) -> Response:
-    citizen = valid_citizen_id(citizen_id, session, actor)
+def _citizen_context(
+    request: Request, session: SessionDep, citizen: Any, actor: Principal
+) -> dict[str, Any]:
     view = citizens_service.read_citizen(session, citizen=citizen, actor=actor)
     sensitive = policy.may_see_sensitive(actor)
     history = measurements.read_bip(session, citizen=citizen, actor=actor) if sensitive else None
-    context = {
+    return {
         "citizen": view,
         "sensitive": sensitive,
         "history": history,
         "matches": _matches(request, session, citizen, actor),
         "placements": _placements(session, actor, citizen_id=citizen.id),
+        "may_propose": policy.may_open_page(actor, "placements"),
+        "proposal": None,
+        "propose_labels": PROPOSE_LABELS,
+        "opening_placement_types": OPENING_PLACEMENT_TYPES,
+        "paid_types": sorted(str(kind) for kind in PAID_TYPES),
         "today": clock.today(),
         **_labels(),
     }
-    return render(request, "citizen.html", context)
+
+
+@router.get("/borgere/{citizen_id}", include_in_schema=False)
+def citizen_page(
+    request: Request, citizen_id: str, session: SessionDep, actor: CitizenPages
+) -> Response:
+    citizen = valid_citizen_id(citizen_id, session, actor)
+    return render(request, "citizen.html", _citizen_context(request, session, citizen, actor))
+
+
+# "Foreslå forløb": the fields of POST /api/v1/placements that the form on a match offers.
+PROPOSE_FIELDS = (
+    "placement_type",
+    "hours_per_week",
+    "start_date",
+    "review_date",
+    "planned_step_type",
+    "planned_step_date",
+)
+PROPOSE_LABELS = {
+    "opening_id": "Opgaven",
+    "company_id": "Virksomheden",
+    "citizen_id": "Borgeren",
+    "placement_type": "Forløbstype",
+    "hours_per_week": "Timer om ugen",
+    "start_date": "Startdato",
+    "review_date": "Opfølgningsdato",
+    "planned_step_type": "Skridt til lønnede timer",
+    "planned_step_date": "Dato for skridtet",
+}
+
+
+@router.post("/borgere/{citizen_id}/forloeb", include_in_schema=False)
+async def propose_placement(
+    request: Request, citizen_id: str, session: SessionDep, actor: PlacementPages
+) -> Response:
+    """Propose a placement from a match (the API's POST /placements), then show it."""
+    citizen = valid_citizen_id(citizen_id, session, actor)
+    form = await request.form()
+    values = {key: str(form.get(key) or "").strip() for key in ("opening_id", *PROPOSE_FIELDS)}
+    # An empty field of a plain form means "not given".
+    payload = {"citizen_id": citizen.id, **{key: value for key, value in values.items() if value}}
+    try:
+        # A refusal leaves nothing behind, even what the service flushed before refusing.
+        with session.begin_nested():
+            data = PlacementCreate.model_validate(payload)
+            placement = placements_service.create_placement(session, data=data, actor=actor)
+    except (ValidationError, ValidationFailedError) as exc:
+        error = exc if isinstance(exc, ValidationFailedError) else validation_failed_from(exc)
+        context = _citizen_context(request, session, citizen, actor)
+        context["proposal"] = {"opening_id": values["opening_id"], "values": values, "error": error}
+        return render(request, "citizen.html", context, status_code=422)
+    return RedirectResponse(f"/forloeb/{placement.id}", status_code=303)
 
 
 def _bip_context(
@@ -279,7 +331,14 @@ def placement_page(
 ) -> Response:
     placement = valid_placement_id(placement_id, session, actor)
     public = placement_views.read_placement(session, placement=placement, actor=actor)
-    context = {"placement": public, "today": clock.today(), **_labels()}
+    tasks = catalogue.tasks_by_id(session, {public.task_id} if public.task_id else set())
+    task = tasks.get(public.task_id or "")
+    context = {
+        "placement": public,
+        "task_name": task.name if task else None,
+        "today": clock.today(),
+        **_labels(),
+    }
     return render(request, "placement.html", context)
 
 

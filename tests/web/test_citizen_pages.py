@@ -1,0 +1,260 @@
+"""The citizen and placement pages' forms (issue 16): "foreslå forløb" from a match and the
+learning-case notes, on both database backends, through the same service functions as the API."""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterator
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlmodel import Session, col, func, select
+
+from service import clock
+from service.auth import service as auth_service
+from service.auth.principal import CLI_PRINCIPAL, Role
+from service.auth.schemas import UserCreate
+from service.citizens.models import Citizen
+from service.companies.models import Company
+from service.matching import service as matching_service
+from service.placements.models import Placement
+from service.tasks.models import TaskOpening
+from tests.citizens.helpers import make_citizen
+from tests.factories import make_company
+from tests.placements.helpers import make_opening
+from tests.web.test_login import PASSWORD, csrf_of, log_in
+
+STAFF = {
+    "caseworker": (Role.caseworker, "360"),
+    "consultant": (Role.company_consultant, "360"),
+    "blf": (Role.blf_consultant, None),
+    "admin": (Role.admin, None),
+}
+
+
+def email_of(role: str) -> str:
+    return f"{role}@side.example"
+
+
+@pytest.fixture
+def staff(session: Session) -> dict[str, str]:
+    """One signed-in-able user per role; their ids by role."""
+    ids = {}
+    for key, (role, municipality) in STAFF.items():
+        user = auth_service.create_user(
+            session,
+            data=UserCreate(
+                name=f"Bruger {key}",
+                email=email_of(key),
+                role=role,
+                municipality_code=municipality,
+                password=PASSWORD,
+            ),
+            actor=CLI_PRINCIPAL,
+        )
+        ids[key] = user.id
+    return ids
+
+
+@pytest.fixture
+def web(app: FastAPI, staff: dict[str, str]) -> Iterator[TestClient]:
+    """A browser-like client over https, not signed in."""
+    with TestClient(app, base_url="https://testserver") as client:
+        yield client
+
+
+def signed_in(web: TestClient, role: str) -> TestClient:
+    status, _ = log_in(web, email_of(role), PASSWORD)
+    assert status == 303
+    return web
+
+
+@pytest.fixture
+def shop(session: Session, loaded_catalogue: Any) -> tuple[Citizen, Company, TaskOpening]:
+    """A Lolland citizen and a Maribo shop with an opening for restocking shelves."""
+    citizen = make_citizen(session, name="Bodil Testesen")
+    company = make_company(session, name="Maribo Dagligvarer")
+    return citizen, company, make_opening(session, company)
+
+
+def placement_count(session: Session) -> int:
+    return session.exec(select(func.count()).select_from(Placement)).one()
+
+
+def error_summary(page: str) -> dict[str, str]:
+    """The error summary's lines: the linked field's label -> the reason."""
+    found = re.findall(r'<li><a href="#[^"]*">([^<]+)</a>: ([^<]+)</li>', page)
+    return {html.unescape(label): html.unescape(reason) for label, reason in found}
+
+
+def propose_form(opening: TaskOpening, token: str, **fields: str) -> dict[str, str]:
+    start = clock.today() + timedelta(days=7)
+    form = {
+        "csrf_token": token,
+        "opening_id": opening.id,
+        "placement_type": "virksomhedspraktik",
+        "hours_per_week": "8",
+        "start_date": start.isoformat(),
+        "review_date": (start + timedelta(weeks=4)).isoformat(),
+        "planned_step_type": "loentimer",
+        "planned_step_date": (start + timedelta(weeks=13)).isoformat(),
+    }
+    form.update(fields)
+    return form
+
+
+class TestProposePlacement:
+    def test_each_match_has_a_form_prefilled_with_its_proposal(
+        self, web: TestClient, session: Session, shop: tuple[Citizen, Company, TaskOpening]
+    ) -> None:
+        citizen, _, opening = shop
+        matching_service.train_synthetic_model(session, actor=CLI_PRINCIPAL, n=2000, seed=5)
+        page = signed_in(web, "caseworker").get(f"/borgere/{citizen.id}").text
+
+        form = re.search(rf'<form[^>]+id="p{opening.id}-form".*?</form>', page, re.S)
+        assert form, "the match has no propose form"
+        body = form.group(0)
+        assert f'action="/borgere/{citizen.id}/forloeb"' in body
+        assert f'name="opening_id" value="{opening.id}"' in body
+        assert 'name="csrf_token"' in body
+        # The proposal of the matcher, as the API's match item gives it.
+        selected = re.search(r'<option value="(\w+)" selected>', body)
+        assert selected
+        assert selected.group(1) in opening.placement_types
+        assert "Foreslå forløb: Varepåfyldning på hylder hos Maribo Dagligvarer" in html.unescape(
+            page
+        )
+
+    def test_proposing_stores_the_placement_and_shows_it_with_its_next_steps(
+        self, web: TestClient, session: Session, shop: tuple[Citizen, Company, TaskOpening]
+    ) -> None:
+        citizen, company, opening = shop
+        signed_in(web, "caseworker")
+        token = csrf_of(web.get(f"/borgere/{citizen.id}").text)
+
+        response = web.post(
+            f"/borgere/{citizen.id}/forloeb",
+            data=propose_form(opening, token),
+            follow_redirects=False,
+        )
+
+        assert response.status_code == 303
+        placement_id = response.headers["location"].removeprefix("/forloeb/")
+        stored = session.get(Placement, placement_id)
+        assert stored is not None
+        assert (stored.citizen_id, stored.company_id, stored.opening_id) == (
+            citizen.id,
+            company.id,
+            opening.id,
+        )
+        assert stored.task_id == "detailhandel.varepaafyldning"
+        assert (stored.status, stored.placement_type, stored.hours_per_week) == (
+            "proposed",
+            "virksomhedspraktik",
+            8,
+        )
+        assert stored.planned_step_type == "loentimer"
+        page = html.unescape(web.get(response.headers["location"]).text)
+        assert re.search(r'id="placement-status" data-status="proposed">Foreslået<', page)
+        assert re.search(r'id="placement-company"><a [^>]+>Maribo Dagligvarer</a>', page)
+        assert 'id="placement-task">Varepåfyldning på hylder<' in page
+        steps = re.findall(r'data-step="(\w+)"', page)
+        assert steps == ["agreed", "rejected", "cancelled"]
+
+    @pytest.mark.parametrize(
+        ("fields", "label", "reason"),
+        [
+            (
+                {"review_date": ""},
+                "Opfølgningsdato",
+                "En virksomhedspraktik skal have en opfølgningsdato",
+            ),
+            ({"hours_per_week": "99"}, "Timer om ugen", "37"),
+            ({"placement_type": "ordinary"}, "Opgaven", "tilbydes ikke som ordinary"),
+            ({"start_date": "i morgen"}, "Startdato", "dato"),
+        ],
+    )
+    def test_bad_input_names_the_field_and_stores_nothing(
+        self,
+        web: TestClient,
+        session: Session,
+        shop: tuple[Citizen, Company, TaskOpening],
+        fields: dict[str, str],
+        label: str,
+        reason: str,
+    ) -> None:
+        citizen, _, opening = shop
+        signed_in(web, "caseworker")
+        token = csrf_of(web.get(f"/borgere/{citizen.id}").text)
+        before = placement_count(session)
+
+        response = web.post(
+            f"/borgere/{citizen.id}/forloeb", data=propose_form(opening, token, **fields)
+        )
+
+        assert response.status_code == 422
+        summary = error_summary(response.text)
+        assert label in summary, summary
+        assert reason.lower() in summary[label].lower()
+        assert f'href="#p{opening.id}-' in response.text
+        assert placement_count(session) == before
+
+    def test_a_post_without_the_csrf_field_is_refused(
+        self, web: TestClient, session: Session, shop: tuple[Citizen, Company, TaskOpening]
+    ) -> None:
+        citizen, _, opening = shop
+        signed_in(web, "caseworker")
+        form = propose_form(opening, "")
+        del form["csrf_token"]
+
+        response = web.post(f"/borgere/{citizen.id}/forloeb", data=form)
+
+        assert response.status_code == 403
+        assert "csrf_token" in response.text
+        assert placement_count(session) == 0
+
+    def test_the_roles_the_api_refuses_are_refused(
+        self, web: TestClient, session: Session, shop: tuple[Citizen, Company, TaskOpening]
+    ) -> None:
+        citizen, _, opening = shop
+        signed_in(web, "blf")
+        token = csrf_of(web.get("/budget").text)
+
+        response = web.post(f"/borgere/{citizen.id}/forloeb", data=propose_form(opening, token))
+
+        assert response.status_code == 403
+        assert placement_count(session) == 0
+
+    def test_a_consultant_proposes_as_the_api_lets_them(
+        self, web: TestClient, session: Session, shop: tuple[Citizen, Company, TaskOpening]
+    ) -> None:
+        citizen, _, opening = shop
+        signed_in(web, "consultant")
+        token = csrf_of(web.get(f"/borgere/{citizen.id}").text)
+
+        response = web.post(
+            f"/borgere/{citizen.id}/forloeb",
+            data=propose_form(opening, token, placement_type="loentimer", planned_step_type=""),
+            follow_redirects=False,
+        )
+
+        assert response.status_code == 422  # only an internship has a step to paid hours
+        assert "Dato for skridtet" in error_summary(response.text)
+        response = web.post(
+            f"/borgere/{citizen.id}/forloeb",
+            data=propose_form(
+                opening,
+                token,
+                placement_type="loentimer",
+                planned_step_type="",
+                planned_step_date="",
+            ),
+            follow_redirects=False,
+        )
+        assert response.status_code == 303
+        rows = session.exec(select(Placement).where(col(Placement.citizen_id) == citizen.id))
+        assert [(p.placement_type, p.status) for p in rows] == [("loentimer", "proposed")]
