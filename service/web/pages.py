@@ -26,6 +26,8 @@ from service.db import SessionDep
 from service.errors import KantmatchError, ValidationFailedError, validation_failed_from
 from service.matching import service as matching_service
 from service.matching.dependencies import get_model
+from service.matching.exceptions import CitizenWithoutLocationError, NoModelError
+from service.matching.schemas import CitizenMatches
 from service.overview import progress as overview_progress
 from service.overview import summary as overview_summary
 from service.overview.chart import targets_chart_svg
@@ -178,20 +180,18 @@ def citizens_page(
     return render(request, template, context)
 
 
-def _matches(request: Request, session: SessionDep, citizen: Any, actor: Principal) -> Any:
+def _matches(
+    request: Request, session: SessionDep, citizen: Any, actor: Principal
+) -> tuple[CitizenMatches | None, str | None]:
+    """The API's matches for the citizen, or why there are none (no scorer, no location)."""
     try:
         loaded = get_model(request, session)
-    except KantmatchError:
-        return None
-    return matching_service.suggest_openings_for_citizen(
-        session,
-        citizen=citizen,
-        actor=actor,
-        info=loaded.info,
-        model=loaded.model,
-        limit=5,
-        today=clock.today(),
-    )
+        found = matching_service.citizen_matches(
+            session, citizen=citizen, actor=actor, loaded=loaded, limit=5
+        )
+    except (NoModelError, CitizenWithoutLocationError) as error:
+        return None, error.message("da")
+    return found, None
 
 
 def _citizen_context(
@@ -200,11 +200,13 @@ def _citizen_context(
     view = citizens_service.read_citizen(session, citizen=citizen, actor=actor)
     sensitive = policy.may_see_sensitive(actor)
     history = measurements.read_bip(session, citizen=citizen, actor=actor) if sensitive else None
+    matches, no_matches = _matches(request, session, citizen, actor)
     return {
         "citizen": view,
         "sensitive": sensitive,
         "history": history,
-        "matches": _matches(request, session, citizen, actor),
+        "matches": matches,
+        "no_matches": no_matches,
         "placements": _placements(session, actor, citizen_id=citizen.id),
         "may_propose": policy.may_open_page(actor, "placements"),
         "proposal": None,
@@ -405,15 +407,8 @@ def _company_context(
     except KantmatchError:
         loaded = None
     if loaded is not None and any(o.status == "open" for o in public_openings):
-        candidates = matching_service.suggest_candidates(
-            session,
-            company=company,
-            opening_id=None,
-            actor=actor,
-            info=loaded.info,
-            model=loaded.model,
-            limit=10,
-            today=clock.today(),
+        candidates = matching_service.company_candidates(
+            session, company=company, opening_id=None, actor=actor, loaded=loaded, limit=10
         )
     return {
         "company": companies_service.companies_public(session, [company])[0],

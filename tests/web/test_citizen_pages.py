@@ -107,6 +107,20 @@ def propose_form(opening: TaskOpening, token: str, **fields: str) -> dict[str, s
     return form
 
 
+def propose_as(
+    web: TestClient, role: str, citizen: Citizen, opening: TaskOpening, **fields: str
+) -> Any:
+    """Sign in as ``role`` (unless signed in), open a page for its token, and propose."""
+    if "km_session" not in web.cookies:
+        signed_in(web, role)
+    token = csrf_of(web.get("/budget").text)
+    return web.post(
+        f"/borgere/{citizen.id}/forloeb",
+        data=propose_form(opening, token, **fields),
+        follow_redirects=False,
+    )
+
+
 class TestProposePlacement:
     def test_each_match_has_a_form_prefilled_with_its_proposal(
         self, web: TestClient, session: Session, shop: tuple[Citizen, Company, TaskOpening]
@@ -133,14 +147,8 @@ class TestProposePlacement:
         self, web: TestClient, session: Session, shop: tuple[Citizen, Company, TaskOpening]
     ) -> None:
         citizen, company, opening = shop
-        signed_in(web, "caseworker")
-        token = csrf_of(web.get(f"/borgere/{citizen.id}").text)
 
-        response = web.post(
-            f"/borgere/{citizen.id}/forloeb",
-            data=propose_form(opening, token),
-            follow_redirects=False,
-        )
+        response = propose_as(web, "caseworker", citizen, opening)
 
         assert response.status_code == 303
         placement_id = response.headers["location"].removeprefix("/forloeb/")
@@ -188,13 +196,9 @@ class TestProposePlacement:
         reason: str,
     ) -> None:
         citizen, _, opening = shop
-        signed_in(web, "caseworker")
-        token = csrf_of(web.get(f"/borgere/{citizen.id}").text)
         before = placement_count(session)
 
-        response = web.post(
-            f"/borgere/{citizen.id}/forloeb", data=propose_form(opening, token, **fields)
-        )
+        response = propose_as(web, "caseworker", citizen, opening, **fields)
 
         assert response.status_code == 422
         summary = error_summary(response.text)
@@ -221,10 +225,8 @@ class TestProposePlacement:
         self, web: TestClient, session: Session, shop: tuple[Citizen, Company, TaskOpening]
     ) -> None:
         citizen, _, opening = shop
-        signed_in(web, "blf")
-        token = csrf_of(web.get("/budget").text)
 
-        response = web.post(f"/borgere/{citizen.id}/forloeb", data=propose_form(opening, token))
+        response = propose_as(web, "blf", citizen, opening)
 
         assert response.status_code == 403
         assert placement_count(session) == 0
@@ -233,27 +235,21 @@ class TestProposePlacement:
         self, web: TestClient, session: Session, shop: tuple[Citizen, Company, TaskOpening]
     ) -> None:
         citizen, _, opening = shop
-        signed_in(web, "consultant")
-        token = csrf_of(web.get(f"/borgere/{citizen.id}").text)
 
-        response = web.post(
-            f"/borgere/{citizen.id}/forloeb",
-            data=propose_form(opening, token, placement_type="loentimer", planned_step_type=""),
-            follow_redirects=False,
+        response = propose_as(
+            web, "consultant", citizen, opening, placement_type="loentimer", planned_step_type=""
         )
 
         assert response.status_code == 422  # only an internship has a step to paid hours
         assert "Dato for skridtet" in error_summary(response.text)
-        response = web.post(
-            f"/borgere/{citizen.id}/forloeb",
-            data=propose_form(
-                opening,
-                token,
-                placement_type="loentimer",
-                planned_step_type="",
-                planned_step_date="",
-            ),
-            follow_redirects=False,
+        response = propose_as(
+            web,
+            "consultant",
+            citizen,
+            opening,
+            placement_type="loentimer",
+            planned_step_type="",
+            planned_step_date="",
         )
         assert response.status_code == 303
         rows = session.exec(select(Placement).where(col(Placement.citizen_id) == citizen.id))
