@@ -32,12 +32,14 @@ from service.overview import progress as overview_progress
 from service.overview import summary as overview_summary
 from service.overview.chart import targets_chart_svg
 from service.overview.schemas import OverviewFilters
+from service.placements import learning
 from service.placements import service as placements_service
 from service.placements import views as placement_views
 from service.placements.budget import BenefitCategory
 from service.placements.dependencies import valid_placement_id
-from service.placements.schemas import PlacementCreate, PlacementUpdate
-from service.placements.states import PAID_TYPES, STATUS_LABELS_DA, TYPE_LABELS_DA
+from service.placements.models import Placement
+from service.placements.schemas import LearningCaseNoteCreate, PlacementCreate, PlacementUpdate
+from service.placements.states import PAID_TYPES, STATUS_LABELS_DA, TYPE_LABELS_DA, Perspective
 from service.sectors import SECTOR_NAMES_DA, Sector
 from service.tasks import catalogue, openings
 from service.tasks.schemas import OpeningCreate
@@ -327,21 +329,73 @@ async def bip_submit(
 # --- placements ---------------------------------------------------------------------------
 
 
+PERSPECTIVE_LABELS = {
+    Perspective.citizen: "Borgerens beretning",
+    Perspective.company: "Virksomhedens beretning",
+    Perspective.caseworker: "Sagsbehandlerens beretning",
+    Perspective.consultant: "Virksomhedskonsulentens beretning",
+}
+NOTE_LABELS = {"perspective": "Hvis beretning", "text": "Hvad skete der"}
+
+
+def _placement_context(
+    session: SessionDep,
+    placement: Placement,
+    actor: Principal,
+    note: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    public = placement_views.read_placement(session, placement=placement, actor=actor)
+    tasks = catalogue.tasks_by_id(session, {public.task_id} if public.task_id else set())
+    task = tasks.get(public.task_id or "")
+    # The learning case as the API's GET .../learning-case shows it to this caller (audited).
+    case = (
+        learning.read_learning_case(session, placement=placement, actor=actor)
+        if placement.learning_case_opened_date is not None
+        else None
+    )
+    return {
+        "placement": public,
+        "task_name": task.name if task else None,
+        "case": case,
+        "note": note or {"values": {}, "error": None},
+        "perspectives": list(Perspective),
+        "perspective_labels": PERSPECTIVE_LABELS,
+        "note_labels": NOTE_LABELS,
+        "today": clock.today(),
+        **_labels(),
+    }
+
+
 @router.get("/forloeb/{placement_id}", include_in_schema=False)
 def placement_page(
     request: Request, placement_id: str, session: SessionDep, actor: PlacementPages
 ) -> Response:
     placement = valid_placement_id(placement_id, session, actor)
-    public = placement_views.read_placement(session, placement=placement, actor=actor)
-    tasks = catalogue.tasks_by_id(session, {public.task_id} if public.task_id else set())
-    task = tasks.get(public.task_id or "")
-    context = {
-        "placement": public,
-        "task_name": task.name if task else None,
-        "today": clock.today(),
-        **_labels(),
-    }
-    return render(request, "placement.html", context)
+    return render(request, "placement.html", _placement_context(session, placement, actor))
+
+
+@router.post("/forloeb/{placement_id}/laeringscase", include_in_schema=False)
+def learning_note_submit(
+    request: Request,
+    placement_id: str,
+    session: SessionDep,
+    actor: PlacementPages,
+    perspective: Annotated[str, Form(max_length=32)] = "",
+    text: Annotated[str, Form()] = "",
+) -> Response:
+    """Add a note to the learning case (the API's POST .../learning-case/notes)."""
+    placement = valid_placement_id(placement_id, session, actor)
+    values = {"perspective": perspective, "text": text}
+    try:
+        with session.begin_nested():
+            data = LearningCaseNoteCreate.model_validate(values)
+            learning.add_note(session, placement=placement, data=data, actor=actor)
+    except (ValidationError, ValidationFailedError) as exc:
+        error = exc if isinstance(exc, ValidationFailedError) else validation_failed_from(exc)
+        note = {"values": values, "error": error}
+        context = _placement_context(session, placement, actor, note)
+        return render(request, "placement.html", context, status_code=422)
+    return RedirectResponse(f"/forloeb/{placement.id}?notat=1#laeringscase", status_code=303)
 
 
 @router.post("/forloeb/{placement_id}/status", include_in_schema=False)

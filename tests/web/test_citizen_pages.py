@@ -20,12 +20,13 @@ from service.auth.principal import CLI_PRINCIPAL, Role
 from service.auth.schemas import UserCreate
 from service.citizens.models import Citizen
 from service.companies.models import Company
+from service.cpr import CPR_REFUSED_DA
 from service.matching import service as matching_service
-from service.placements.models import Placement
+from service.placements.models import LearningCaseNote, Placement
 from service.tasks.models import TaskOpening
 from tests.citizens.helpers import make_citizen
 from tests.factories import make_company
-from tests.placements.helpers import make_opening
+from tests.placements.helpers import days_ago, internship, make_opening, move
 from tests.web.test_login import PASSWORD, csrf_of, log_in
 
 STAFF = {
@@ -254,3 +255,124 @@ class TestProposePlacement:
         assert response.status_code == 303
         rows = session.exec(select(Placement).where(col(Placement.citizen_id) == citizen.id))
         assert [(p.placement_type, p.status) for p in rows] == [("loentimer", "proposed")]
+
+
+def ended_early(
+    session: Session, shop: tuple[Citizen, Company, TaskOpening], reason: str = "health"
+) -> Placement:
+    """The shop's internship, active for 30 days and ended early yesterday (a learning case)."""
+    citizen, company, _ = shop
+    placement = internship(session, citizen, company, started=days_ago(30))
+    return move(
+        session,
+        placement,
+        status="ended",
+        effective_date=days_ago(1),
+        assessment="ended_early",
+        end_reason=reason,
+        outcome_category=7,
+    )
+
+
+def add_note_as(web: TestClient, role: str, placement: Placement, **fields: str) -> Any:
+    """Sign in as ``role`` (unless signed in) and post a note to the learning case."""
+    if "km_session" not in web.cookies:
+        signed_in(web, role)
+    token = csrf_of(web.get("/budget").text)
+    return web.post(
+        f"/forloeb/{placement.id}/laeringscase",
+        data={"csrf_token": token, **fields},
+        follow_redirects=False,
+    )
+
+
+def notes_of(session: Session, placement: Placement) -> list[tuple[str, str]]:
+    rows = session.exec(
+        select(LearningCaseNote)
+        .where(LearningCaseNote.placement_id == placement.id)
+        .order_by(col(LearningCaseNote.created_at), col(LearningCaseNote.id))
+    )
+    return [(n.perspective, n.text) for n in rows]
+
+
+class TestLearningCaseNotes:
+    def test_a_caseworker_adds_a_note_and_sees_every_note(
+        self, web: TestClient, session: Session, shop: tuple[Citizen, Company, TaskOpening]
+    ) -> None:
+        placement = ended_early(session, shop)
+        text = "Bodil fik ondt i ryggen efter to uger ved hylderne"
+
+        response = add_note_as(web, "caseworker", placement, perspective="citizen", text=text)
+
+        assert response.status_code == 303
+        assert response.headers["location"] == f"/forloeb/{placement.id}?notat=1#laeringscase"
+        assert notes_of(session, placement) == [("citizen", text)]
+        page = html.unescape(web.get(response.headers["location"]).text)
+        assert "Notatet er gemt." in page
+        assert re.search(r'id="case-reason">Helbred<', page)
+        assert f"Borgerens beretning, {clock.today():%d.%m.%Y}</h3><p>{text}</p>" in page
+        missing = re.search(r'id="case-missing">Mangler stadig: ([^<]+)\.<', page)
+        assert missing
+        assert missing.group(1) == (
+            "virksomhedens beretning, sagsbehandlerens beretning, virksomhedskonsulentens beretning"
+        )
+
+    def test_a_cpr_like_note_is_refused_naming_the_field_and_nothing_is_stored(
+        self, web: TestClient, session: Session, shop: tuple[Citizen, Company, TaskOpening]
+    ) -> None:
+        placement = ended_early(session, shop)
+
+        response = add_note_as(
+            web, "caseworker", placement, perspective="caseworker", text="Ring om 210270-1092"
+        )
+
+        assert response.status_code == 422
+        summary = error_summary(response.text)
+        assert summary == {"Hvad skete der": CPR_REFUSED_DA}
+        assert 'href="#note-text"' in response.text
+        # The typed text is kept in the form for correcting (it is not stored).
+        assert ">Ring om 210270-1092</textarea>" in response.text
+        assert notes_of(session, placement) == []
+
+    def test_a_missing_perspective_is_named(
+        self, web: TestClient, session: Session, shop: tuple[Citizen, Company, TaskOpening]
+    ) -> None:
+        placement = ended_early(session, shop)
+
+        response = add_note_as(web, "caseworker", placement, text="Mødte ikke op i uge tre")
+
+        assert response.status_code == 422
+        assert list(error_summary(response.text)) == ["Hvis beretning"]
+        assert notes_of(session, placement) == []
+
+    def test_a_consultant_sees_what_the_api_shows_them(
+        self, web: TestClient, session: Session, shop: tuple[Citizen, Company, TaskOpening]
+    ) -> None:
+        placement = ended_early(session, shop)
+        add_note_as(web, "caseworker", placement, perspective="citizen", text="Ondt i ryggen")
+        add_note_as(web, "caseworker", placement, perspective="company", text="Travl december")
+        web.cookies.clear()
+
+        response = add_note_as(
+            web, "consultant", placement, perspective="consultant", text="Aftalt nyt møde"
+        )
+
+        assert response.status_code == 303
+        page = html.unescape(web.get(f"/forloeb/{placement.id}").text)
+        shown = re.findall(r"beretning, [0-9.]+</h3><p>([^<]+)</p>", page)
+        assert shown == ["Travl december", "Aftalt nyt møde"]
+        assert "Ondt i ryggen" not in page
+        # A health reason reads "other" to all but caseworkers (policy.end_reason_for).
+        assert re.search(r'id="case-reason">Andet<', page)
+
+    def test_a_placement_without_a_case_has_no_note_form_and_refuses_a_note(
+        self, web: TestClient, session: Session, shop: tuple[Citizen, Company, TaskOpening]
+    ) -> None:
+        citizen, company, _ = shop
+        placement = internship(session, citizen, company)
+
+        response = add_note_as(web, "caseworker", placement, perspective="citizen", text="Hej")
+
+        assert response.status_code == 409
+        assert "note-form" not in web.get(f"/forloeb/{placement.id}").text
+        assert notes_of(session, placement) == []
