@@ -95,6 +95,20 @@ def test_a_bus_tour_is_planned_and_printed(
     page.fill("#latest_return", "14:30")
     page.fill("#stops", "2")
     page.fill("#visit_minutes", "45")
+    # A return before the start is refused by field, in Danish, and the choices are kept.
+    page.fill("#latest_return", "09:00")
+    page.click("#plan-button")
+    summary = page.locator("#tour-error a")
+    assert summary.all_inner_texts() == [
+        "Seneste hjemkomst: Seneste hjemkomst skal ligge efter afgangstidspunktet (start_time) "
+        "samme dag"
+    ]
+    assert summary.get_attribute("href") == "#latest_return"
+    assert all(page.is_checked(f"#citizen-{c}") for c in tour_world.maribo)
+    _accessible(visitor, "bustur-ny-fejl")
+    summary.click()
+    assert page.evaluate("() => document.activeElement.id") == "latest_return"
+    page.fill("#latest_return", "14:30")
     page.click("#plan-button")
 
     tour_id = page.url.rsplit("/", 1)[1]
