@@ -26,15 +26,20 @@ from service.db import SessionDep
 from service.errors import KantmatchError, ValidationFailedError, validation_failed_from
 from service.matching import service as matching_service
 from service.matching.dependencies import get_model
+from service.matching.exceptions import CitizenWithoutLocationError, NoModelError
+from service.matching.schemas import CitizenMatches
 from service.overview import progress as overview_progress
 from service.overview import summary as overview_summary
 from service.overview.chart import targets_chart_svg
 from service.overview.schemas import OverviewFilters
+from service.placements import learning
 from service.placements import service as placements_service
 from service.placements import views as placement_views
 from service.placements.budget import BenefitCategory
 from service.placements.dependencies import valid_placement_id
-from service.placements.schemas import PlacementUpdate
+from service.placements.models import Placement
+from service.placements.schemas import LearningCaseNoteCreate, PlacementCreate, PlacementUpdate
+from service.placements.states import PAID_TYPES, STATUS_LABELS_DA, TYPE_LABELS_DA, Perspective
 from service.sectors import SECTOR_NAMES_DA, Sector
 from service.tasks import catalogue, openings
 from service.tasks.schemas import OpeningCreate
@@ -51,14 +56,9 @@ OverviewPages = Annotated[Principal, Depends(page_for("overview"))]
 AdminPages = Annotated[Principal, Depends(page_for("admin"))]
 SearchText = Annotated[str | None, Query(max_length=200)]
 
-STATUS_LABELS = {
-    "proposed": "Foreslået",
-    "agreed": "Aftalt",
-    "started": "Startet",
-    "paused": "På pause",
-    "ended": "Afsluttet",
-    "cancelled": "Annulleret",
-}
+# The placements domain's own Danish words for its statuses and types.
+STATUS_LABELS = {str(status): label.capitalize() for status, label in STATUS_LABELS_DA.items()}
+PLACEMENT_TYPE_LABELS = {str(kind): label for kind, label in TYPE_LABELS_DA.items()}
 CITIZEN_STATUS_LABELS = {
     "active": "Aktiv",
     "paused": "På pause",
@@ -85,6 +85,7 @@ BENEFIT_LABELS = {
 def _labels() -> dict[str, Any]:
     return {
         "status_labels": STATUS_LABELS,
+        "placement_type_labels": PLACEMENT_TYPE_LABELS,
         "citizen_status_labels": CITIZEN_STATUS_LABELS,
         "sectors": list(Sector),
         "sector_names": SECTOR_NAMES_DA,
@@ -181,20 +182,42 @@ def citizens_page(
     return render(request, template, context)
 
 
-def _matches(request: Request, session: SessionDep, citizen: Any, actor: Principal) -> Any:
+def _matches(
+    request: Request, session: SessionDep, citizen: Any, actor: Principal
+) -> tuple[CitizenMatches | None, str | None]:
+    """The API's matches for the citizen, or why there are none (no scorer, no location)."""
     try:
         loaded = get_model(request, session)
-    except KantmatchError:
-        return None
-    return matching_service.suggest_openings_for_citizen(
-        session,
-        citizen=citizen,
-        actor=actor,
-        info=loaded.info,
-        model=loaded.model,
-        limit=5,
-        today=clock.today(),
-    )
+        found = matching_service.citizen_matches(
+            session, citizen=citizen, actor=actor, loaded=loaded, limit=5
+        )
+    except (NoModelError, CitizenWithoutLocationError) as error:
+        return None, error.message("da")
+    return found, None
+
+
+def _citizen_context(
+    request: Request, session: SessionDep, citizen: Any, actor: Principal
+) -> dict[str, Any]:
+    view = citizens_service.read_citizen(session, citizen=citizen, actor=actor)
+    sensitive = policy.may_see_sensitive(actor)
+    history = measurements.read_bip(session, citizen=citizen, actor=actor) if sensitive else None
+    matches, no_matches = _matches(request, session, citizen, actor)
+    return {
+        "citizen": view,
+        "sensitive": sensitive,
+        "history": history,
+        "matches": matches,
+        "no_matches": no_matches,
+        "placements": _placements(session, actor, citizen_id=citizen.id),
+        "may_propose": policy.may_open_page(actor, "placements"),
+        "proposal": None,
+        "propose_labels": PROPOSE_LABELS,
+        "opening_placement_types": OPENING_PLACEMENT_TYPES,
+        "paid_types": sorted(str(kind) for kind in PAID_TYPES),
+        "today": clock.today(),
+        **_labels(),
+    }
 
 
 @router.get("/borgere/{citizen_id}", include_in_schema=False)
@@ -202,19 +225,52 @@ def citizen_page(
     request: Request, citizen_id: str, session: SessionDep, actor: CitizenPages
 ) -> Response:
     citizen = valid_citizen_id(citizen_id, session, actor)
-    view = citizens_service.read_citizen(session, citizen=citizen, actor=actor)
-    sensitive = policy.may_see_sensitive(actor)
-    history = measurements.read_bip(session, citizen=citizen, actor=actor) if sensitive else None
-    context = {
-        "citizen": view,
-        "sensitive": sensitive,
-        "history": history,
-        "matches": _matches(request, session, citizen, actor),
-        "placements": _placements(session, actor, citizen_id=citizen.id),
-        "today": clock.today(),
-        **_labels(),
-    }
-    return render(request, "citizen.html", context)
+    return render(request, "citizen.html", _citizen_context(request, session, citizen, actor))
+
+
+# "Foreslå forløb": the fields of POST /api/v1/placements that the form on a match offers.
+PROPOSE_FIELDS = (
+    "placement_type",
+    "hours_per_week",
+    "start_date",
+    "review_date",
+    "planned_step_type",
+    "planned_step_date",
+)
+PROPOSE_LABELS = {
+    "opening_id": "Opgaven",
+    "company_id": "Virksomheden",
+    "citizen_id": "Borgeren",
+    "placement_type": "Forløbstype",
+    "hours_per_week": "Timer om ugen",
+    "start_date": "Startdato",
+    "review_date": "Opfølgningsdato",
+    "planned_step_type": "Skridt til lønnede timer",
+    "planned_step_date": "Dato for skridtet",
+}
+
+
+@router.post("/borgere/{citizen_id}/forloeb", include_in_schema=False)
+async def propose_placement(
+    request: Request, citizen_id: str, session: SessionDep, actor: PlacementPages
+) -> Response:
+    """Propose a placement from a match (the API's POST /placements), then show it."""
+    citizen = valid_citizen_id(citizen_id, session, actor)
+    form = await request.form()
+    values = {key: str(form.get(key) or "").strip() for key in ("opening_id", *PROPOSE_FIELDS)}
+    # An empty field of a plain form means "not given".
+    payload = {"citizen_id": citizen.id, **{key: value for key, value in values.items() if value}}
+    try:
+        # A refusal leaves nothing behind, even what the service flushed before refusing.
+        with session.begin_nested():
+            data = PlacementCreate.model_validate(payload)
+            placement = placements_service.create_placement(session, data=data, actor=actor)
+    except (ValidationError, ValidationFailedError) as exc:
+        error = exc if isinstance(exc, ValidationFailedError) else validation_failed_from(exc)
+        context = _citizen_context(request, session, citizen, actor)
+        context["proposal"] = {"opening_id": values["opening_id"], "values": values, "error": error}
+        return render(request, "citizen.html", context, status_code=422)
+    return RedirectResponse(f"/forloeb/{placement.id}", status_code=303)
 
 
 def _bip_context(
@@ -273,14 +329,73 @@ async def bip_submit(
 # --- placements ---------------------------------------------------------------------------
 
 
+PERSPECTIVE_LABELS = {
+    Perspective.citizen: "Borgerens beretning",
+    Perspective.company: "Virksomhedens beretning",
+    Perspective.caseworker: "Sagsbehandlerens beretning",
+    Perspective.consultant: "Virksomhedskonsulentens beretning",
+}
+NOTE_LABELS = {"perspective": "Hvis beretning", "text": "Hvad skete der"}
+
+
+def _placement_context(
+    session: SessionDep,
+    placement: Placement,
+    actor: Principal,
+    note: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    public = placement_views.read_placement(session, placement=placement, actor=actor)
+    tasks = catalogue.tasks_by_id(session, {public.task_id} if public.task_id else set())
+    task = tasks.get(public.task_id or "")
+    # The learning case as the API's GET .../learning-case shows it to this caller (audited).
+    case = (
+        learning.read_learning_case(session, placement=placement, actor=actor)
+        if placement.learning_case_opened_date is not None
+        else None
+    )
+    return {
+        "placement": public,
+        "task_name": task.name if task else None,
+        "case": case,
+        "note": note or {"values": {}, "error": None},
+        "perspectives": list(Perspective),
+        "perspective_labels": PERSPECTIVE_LABELS,
+        "note_labels": NOTE_LABELS,
+        "today": clock.today(),
+        **_labels(),
+    }
+
+
 @router.get("/forloeb/{placement_id}", include_in_schema=False)
 def placement_page(
     request: Request, placement_id: str, session: SessionDep, actor: PlacementPages
 ) -> Response:
     placement = valid_placement_id(placement_id, session, actor)
-    public = placement_views.read_placement(session, placement=placement, actor=actor)
-    context = {"placement": public, "today": clock.today(), **_labels()}
-    return render(request, "placement.html", context)
+    return render(request, "placement.html", _placement_context(session, placement, actor))
+
+
+@router.post("/forloeb/{placement_id}/laeringscase", include_in_schema=False)
+def learning_note_submit(
+    request: Request,
+    placement_id: str,
+    session: SessionDep,
+    actor: PlacementPages,
+    perspective: Annotated[str, Form(max_length=32)] = "",
+    text: Annotated[str, Form()] = "",
+) -> Response:
+    """Add a note to the learning case (the API's POST .../learning-case/notes)."""
+    placement = valid_placement_id(placement_id, session, actor)
+    values = {"perspective": perspective, "text": text}
+    try:
+        with session.begin_nested():
+            data = LearningCaseNoteCreate.model_validate(values)
+            learning.add_note(session, placement=placement, data=data, actor=actor)
+    except (ValidationError, ValidationFailedError) as exc:
+        error = exc if isinstance(exc, ValidationFailedError) else validation_failed_from(exc)
+        note = {"values": values, "error": error}
+        context = _placement_context(session, placement, actor, note)
+        return render(request, "placement.html", context, status_code=422)
+    return RedirectResponse(f"/forloeb/{placement.id}?notat=1#laeringscase", status_code=303)
 
 
 @router.post("/forloeb/{placement_id}/status", include_in_schema=False)
@@ -346,15 +461,8 @@ def _company_context(
     except KantmatchError:
         loaded = None
     if loaded is not None and any(o.status == "open" for o in public_openings):
-        candidates = matching_service.suggest_candidates(
-            session,
-            company=company,
-            opening_id=None,
-            actor=actor,
-            info=loaded.info,
-            model=loaded.model,
-            limit=10,
-            today=clock.today(),
+        candidates = matching_service.company_candidates(
+            session, company=company, opening_id=None, actor=actor, loaded=loaded, limit=10
         )
     return {
         "company": companies_service.companies_public(session, [company])[0],
