@@ -4,18 +4,16 @@ opens the print view; axe-core finds no serious or critical violation on any of 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
-from sqlmodel import Session
 
 from service.bustours import views
 from service.bustours.models import BusTour
 from service.bustours.schemas import BusTourPublic
-from service.db import make_engine
 from tests.bustours.helpers import company, person
 from tests.web.conftest import DemoSite, Visitor
+from tests.web.test_browser import _accessible
 
 # Companies that take visits round Maribo's job centre (54.777, 11.500). Names and citizens
 # sort after the seeded ones, so the other browser tests see the same first citizen.
@@ -31,40 +29,26 @@ class TourWorld:
 
 
 @pytest.fixture(scope="module")
-def tour_world(demo_site: DemoSite) -> Iterator[TourWorld]:
-    engine = make_engine(demo_site.database_url)
-    try:
-        with Session(engine, expire_on_commit=False) as session, session.begin():
-            contact = [{"name": "Hanne Skov", "phone": "54 78 90 12"}]
-            company(session, SAWMILL, "industri", (54.80, 11.56), contacts=contact)
-            company(session, INN, "hoteller_restauranter", (54.83, 11.45))
-            company(session, NURSERY, "landbrug", (54.70, 11.57))
-            group = [
-                person(session, "Tove Hansen", ["industri"], postal_code="4930"),
-                person(session, "Ulla Jensen", ["hoteller_restauranter"], postal_code="4930"),
-                person(session, "Viggo Nielsen", ["industri", "landbrug"], postal_code="4930"),
-            ]
-            other = person(session, "Yrsa Olsen", ["industri"], postal_code="4900")
-            world = TourWorld(maribo=[c.id for c in group], nakskov=other.id)
-        yield world
-    finally:
-        engine.dispose()
+def tour_world(demo_site: DemoSite) -> TourWorld:
+    with demo_site.session() as session, session.begin():
+        contact = [{"name": "Hanne Skov", "phone": "54 78 90 12"}]
+        company(session, SAWMILL, "industri", (54.80, 11.56), contacts=contact)
+        company(session, INN, "hoteller_restauranter", (54.83, 11.45))
+        company(session, NURSERY, "landbrug", (54.70, 11.57))
+        group = [
+            person(session, "Tove Hansen", ["industri"], postal_code="4930"),
+            person(session, "Ulla Jensen", ["hoteller_restauranter"], postal_code="4930"),
+            person(session, "Viggo Nielsen", ["industri", "landbrug"], postal_code="4930"),
+        ]
+        other = person(session, "Yrsa Olsen", ["industri"], postal_code="4900")
+        return TourWorld(maribo=[c.id for c in group], nakskov=other.id)
 
 
 def _tour(site: DemoSite, tour_id: str) -> BusTourPublic:
-    engine = make_engine(site.database_url)
-    try:
-        with Session(engine) as session:
-            tour = session.get(BusTour, tour_id)
-            assert tour is not None
-            return views.tour_public(session, tour=tour)
-    finally:
-        engine.dispose()
-
-
-def _accessible(visitor: Visitor, name: str) -> None:
-    visitor.screenshot(name)
-    assert visitor.check_accessibility() == [], name
+    with site.session() as session:
+        tour = session.get(BusTour, tour_id)
+        assert tour is not None
+        return views.tour_public(session, tour=tour)
 
 
 def test_a_bus_tour_is_planned_and_printed(
