@@ -63,15 +63,26 @@ def test_a_bus_tour_is_planned_and_printed(
     page.click("#new-tour")
     assert page.locator("h1").inner_text() == "Planlæg en bustur"
     _accessible(visitor, "bustur-ny")
-    # The town filter, without JavaScript's help: the form's own button.
-    assert page.locator(f"#citizen-{tour_world.nakskov}").count() == 1
+    # Fresh, because axe-core leaves empty style attributes behind, which htmx's settling would
+    # copy onto the swapped elements (a CSP report that no person's browser would make).
+    visitor.go("/busture/ny")
+    # The town filter: live (htmx swaps the list of citizens), and by the form's own button,
+    # which is what works without JavaScript.
+    hidden = f"#citizen-{tour_world.nakskov}"
+    assert page.locator(hidden).count() == 1
+    page.check(f"#citizen-{tour_world.maribo[0]}")
     page.select_option("#by", "Maribo")
+    page.wait_for_selector(hidden, state="detached")
+    assert page.is_checked(f"#citizen-{tour_world.maribo[0]}")
     page.click("#filter-button")
-    assert page.locator(f"#citizen-{tour_world.nakskov}").count() == 0
+    page.wait_for_load_state()
+    assert page.locator("#by").input_value() == "Maribo"
+    assert page.locator(hidden).count() == 0
+    assert page.is_checked(f"#citizen-{tour_world.maribo[0]}")
     labels = page.locator("#citizen-choices label").all_inner_texts()
     assert "Tove Hansen, 4930 Maribo" in labels
     assert all(label.endswith("4930 Maribo") for label in labels)
-    for citizen_id in tour_world.maribo:
+    for citizen_id in tour_world.maribo[1:]:
         page.check(f"#citizen-{citizen_id}")
     page.select_option("#start", "maribo")
     page.fill("#date", "2026-06-09")
