@@ -6,7 +6,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from pydantic import ValidationError
 
 from service.auth.principal import CLI_PRINCIPAL, Role
 from service.citizens import cli as citizens_cli
@@ -16,10 +15,12 @@ from service.matching.cli import model_app, train_model_if_missing
 from service.reminders import cli as reminders_cli
 from service.tasks.cli import load_sector_cards, tasks_app
 
-app = typer.Typer(help="Kantmatch: opgaver frem for stillinger.", no_args_is_help=True)
-keys_app = typer.Typer(help="API keys.", no_args_is_help=True)
-users_app = typer.Typer(help="Users.", no_args_is_help=True)
-import_app = typer.Typer(help="Import files.", no_args_is_help=True)
+app = typer.Typer(
+    help="Kantmatch: opgaver frem for stillinger.", no_args_is_help=True, rich_markup_mode=None
+)
+keys_app = typer.Typer(help="API keys.", no_args_is_help=True, rich_markup_mode=None)
+users_app = typer.Typer(help="Users.", no_args_is_help=True, rich_markup_mode=None)
+import_app = typer.Typer(help="Import files.", no_args_is_help=True, rich_markup_mode=None)
 app.add_typer(keys_app, name="keys")
 app.add_typer(users_app, name="users")
 app.add_typer(import_app, name="import")
@@ -88,6 +89,8 @@ def keys_create(
     municipality: Annotated[str | None, typer.Option(help="Municipality code, e.g. 360")] = None,
 ) -> None:
     """Create a user with a key and print only the key (it is not stored and not shown again)."""
+    from pydantic import ValidationError
+
     from service.auth import service as auth_service
     from service.errors import KantmatchError, validation_failed_from
 
@@ -114,6 +117,8 @@ def users_create(
     ] = "",
 ) -> None:
     """Create a user who logs in with e-mail and password (stored as an argon2 hash)."""
+    from pydantic import ValidationError
+
     from service.auth import service as auth_service
     from service.auth.schemas import UserCreate
     from service.errors import KantmatchError, validation_failed_from

@@ -1,7 +1,8 @@
 """What every command-line module shares: settings, one transaction per command, errors, progress.
 
 The domain CLIs (`service/<domain>/cli.py`) import this module, never `service/cli.py`, which only
-assembles them. Nothing heavy is imported here, so `kantmatch --help` starts quickly.
+assembles them. Nothing heavy is imported here (not even pydantic or the settings), so
+`kantmatch --help` starts quickly.
 """
 
 from __future__ import annotations
@@ -12,19 +13,22 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, NoReturn
 
 import typer
-from pydantic import ValidationError
-
-from service.config import Settings, get_settings
 
 if TYPE_CHECKING:
     from sqlmodel import Session
 
+    from service.config import Settings
     from service.errors import KantmatchError
     from service.tabular import Progress
 
 
 def cli_settings() -> Settings:
     """The settings, or a clear message (not a traceback) when the environment is invalid."""
+    # Imported here: pydantic-settings alone takes half a second to import (issue 13).
+    from pydantic import ValidationError
+
+    from service.config import get_settings
+
     try:
         return get_settings()
     except ValidationError as exc:

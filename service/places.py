@@ -117,8 +117,20 @@ def _check_postal_code(value: str) -> str:
     return value
 
 
-MunicipalityCode = Annotated[str, AfterValidator(_check_municipality_code)]
-DanishPostalCode = Annotated[str, AfterValidator(_check_postal_code)]
+# The patterns tell the OpenAPI document (and its clients) the format the validators demand
+# (issue 17); the validators keep the Danish/English message and also check existence.
+MunicipalityCode = Annotated[
+    str,
+    AfterValidator(_check_municipality_code),
+    PydanticField(
+        json_schema_extra={"pattern": "^(10[1-9]|1[1-9][0-9]|[2-7][0-9]{2}|8[0-5][0-9]|860)$"}
+    ),
+]
+DanishPostalCode = Annotated[
+    str,
+    AfterValidator(_check_postal_code),
+    PydanticField(json_schema_extra={"pattern": "^[1-9][0-9]{3}$"}),
+]
 # Explicit coordinates (WGS84) within Denmark and a margin.
 Latitude = Annotated[float, PydanticField(ge=54.0, le=58.0)]
 Longitude = Annotated[float, PydanticField(ge=7.5, le=15.5)]

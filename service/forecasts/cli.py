@@ -20,7 +20,9 @@ if TYPE_CHECKING:
     from service.forecasts.schemas import ForecastAnswer
 
 
-forecast_app = typer.Typer(help="Job-opening forecasts (jobåbninger).", no_args_is_help=True)
+forecast_app = typer.Typer(
+    help="Job-opening forecasts (jobåbninger).", no_args_is_help=True, rich_markup_mode=None
+)
 
 MAX_PRINTED_PROBLEMS = 50
 

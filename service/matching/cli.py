@@ -18,7 +18,9 @@ if TYPE_CHECKING:
 
 from service.clidb import fail, session_scope
 
-model_app = typer.Typer(help="The matching model (scorer).", no_args_is_help=True)
+model_app = typer.Typer(
+    help="The matching model (scorer).", no_args_is_help=True, rich_markup_mode=None
+)
 
 
 def train_model_if_missing() -> None:

@@ -191,7 +191,8 @@ def _context(
     c = int(features["citizen_row"])
     o = int(features["opening_row"])
     opening = openings.record(o)
-    forecast = forecasts[0].get((opening.municipality_code, opening.sector))
+    # The forecast, like the demand index, is the task's sector's (issue 14).
+    forecast = forecasts[0].get((opening.municipality_code, opening.task_sector))
     return explain.PairContext(
         sector_name=SECTOR_NAME_BY_SLUG.get(opening.sector, opening.sector),
         task_name=opening.task_name,
@@ -208,6 +209,7 @@ def _context(
         largest_gap=max(float(features[f"gap_{d}"]) for d in DIMENSIONS),
         forecast_openings=forecast[0] if forecast else None,
         forecast_year=forecast[1] if forecast else None,
+        forecast_sector_name=SECTOR_NAME_BY_SLUG.get(opening.task_sector, opening.task_sector),
         forecast_illustrative=forecasts[1],
         prior_rate=float(openings.arrays.history_prior_rate[o]),
         has_car=bool(citizens.arrays.has_car[c]),

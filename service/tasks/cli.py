@@ -16,7 +16,9 @@ if TYPE_CHECKING:
     from service.tasks.schemas import CatalogueStatus
 
 
-tasks_app = typer.Typer(help="Task catalogue and sector cards.", no_args_is_help=True)
+tasks_app = typer.Typer(
+    help="Task catalogue and sector cards.", no_args_is_help=True, rich_markup_mode=None
+)
 _LISTED_IDS = 15  # ids printed per kind of change; more are counted
 
 
