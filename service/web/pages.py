@@ -422,6 +422,9 @@ def learning_note_submit(
     return RedirectResponse(f"/forloeb/{placement.id}?notat=1#laeringscase", status_code=303)
 
 
+STEP_LABELS = {"start_date": "Startdato", "effective_date": "Dato", "status": "Status"}
+
+
 @router.post("/forloeb/{placement_id}/status", include_in_schema=False)
 def placement_step(
     request: Request,
@@ -430,16 +433,25 @@ def placement_step(
     actor: PlacementPages,
     status: Annotated[str, Form(max_length=32)],
     effective_date: Annotated[date | None, Form()] = None,
+    start_date: Annotated[str, Form(max_length=32)] = "",
     back: Annotated[str, Form(max_length=200)] = "",
 ) -> Response:
+    """Move the placement to its next status (the API's PATCH /placements/{id})."""
     placement = valid_placement_id(placement_id, session, actor)
+    payload: dict[str, Any] = {"status": status, "effective_date": effective_date or clock.today()}
+    if start_date:  # the agreed step asks for the start date when the proposal had none
+        payload["start_date"] = start_date
     try:
-        data = PlacementUpdate.model_validate(
-            {"status": status, "effective_date": effective_date or clock.today()}
-        )
-    except ValidationError as exc:
-        raise validation_failed_from(exc) from exc
-    placements_service.update_placement(session, placement=placement, data=data, actor=actor)
+        with session.begin_nested():
+            data = PlacementUpdate.model_validate(payload)
+            placements_service.update_placement(
+                session, placement=placement, data=data, actor=actor
+            )
+    except (ValidationError, ValidationFailedError) as exc:
+        error = exc if isinstance(exc, ValidationFailedError) else validation_failed_from(exc)
+        context = _placement_context(session, placement, actor)
+        context.update(step_error=error, step_labels=STEP_LABELS)
+        return render(request, "placement.html", context, status_code=422)
     target = back if back.startswith("/") and not back.startswith("//") else ""
     return RedirectResponse(target or f"/forloeb/{placement.id}", status_code=303)
 

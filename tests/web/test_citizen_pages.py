@@ -439,3 +439,42 @@ class TestCitizenSearch:
 
         assert consultant.json()["items"] == []
         assert "Erik Prøvesen" in html.unescape(page)
+
+
+class TestPlacementSteps:
+    def test_the_agreed_step_asks_for_a_start_date_the_proposal_lacked(
+        self, web: TestClient, session: Session, shop: tuple[Citizen, Company, TaskOpening]
+    ) -> None:
+        citizen, _, opening = shop
+        proposed = propose_as(web, "caseworker", citizen, opening, start_date="")
+        placement_id = proposed.headers["location"].removeprefix("/forloeb/")
+        page = web.get(f"/forloeb/{placement_id}").text
+        assert f'id="step-{placement_id}-start_date" name="start_date"' in page
+        token = csrf_of(page)
+
+        refused = web.post(
+            f"/forloeb/{placement_id}/status", data={"csrf_token": token, "status": "agreed"}
+        )
+
+        assert refused.status_code == 422
+        assert error_summary(refused.text) == {
+            "Startdato": "Et aftalt forløb skal have en startdato"
+        }
+        assert f'href="#step-{placement_id}-start_date"' in refused.text
+        stored = session.get(Placement, placement_id)
+        assert stored is not None
+        assert (stored.status, stored.start_date) == ("proposed", None)
+
+        start = clock.today() + timedelta(days=3)
+        agreed = web.post(
+            f"/forloeb/{placement_id}/status",
+            data={"csrf_token": token, "status": "agreed", "start_date": start.isoformat()},
+            follow_redirects=False,
+        )
+
+        assert agreed.status_code == 303
+        session.refresh(stored)
+        assert (stored.status, stored.start_date) == ("agreed", start)
+        page = html.unescape(web.get(f"/forloeb/{placement_id}").text)
+        assert re.search(r'id="placement-status" data-status="agreed">Aftalt<', page)
+        assert f'id="placement-start">{start:%d.%m.%Y}<' in page
