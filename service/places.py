@@ -12,6 +12,8 @@ from __future__ import annotations
 import csv
 import dataclasses
 import io
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
@@ -188,9 +190,15 @@ def _with_import(shipped: PostalCode | None, row: ImportedPostalCode) -> PostalC
 _merged: tuple[tuple[str, int, datetime | None], dict[str, PostalCode]] | None = None
 
 
+_PINNED = "kantmatch.postal_code_table"
+
+
 def postal_code_table(session: Session) -> dict[str, PostalCode]:
     """The shipped table with the imported postal codes laid over it (one small query)."""
     global _merged
+    pinned: dict[str, PostalCode] | None = session.info.get(_PINNED)
+    if pinned is not None:
+        return pinned
     count, latest = session.exec(
         select(func.count(), func.max(col(ImportedPostalCode.imported_at)))
     ).one()
@@ -203,6 +211,23 @@ def postal_code_table(session: Session) -> dict[str, PostalCode]:
             table[row.postal_code] = _with_import(table.get(row.postal_code), row)
     _merged = (state, table)
     return table
+
+
+@contextmanager
+def pinned_postal_codes(session: Session) -> Iterator[None]:
+    """Within the block the session's postal-code table is read once, not once per lookup.
+
+    For the bulk imports (issue 13), whose rows each look up a postal code: a postal-code
+    import is a command of its own, so the table cannot change while a file is imported.
+    """
+    if _PINNED in session.info:
+        yield
+        return
+    session.info[_PINNED] = postal_code_table(session)
+    try:
+        yield
+    finally:
+        session.info.pop(_PINNED, None)
 
 
 def lookup_postal_code(postal_code: str, session: Session | None = None) -> PostalCode | None:
