@@ -53,6 +53,7 @@ from service.importing import (
     run_rows,
 )
 from service.organisations.defaults import job_centre_key
+from service.organisations.models import Organisation
 from service.places import lookup_postal_code
 from service.sectors import SECTOR_NAMES_DA, Sector
 from service.tabular import Progress, Source, fold_word, word_table
@@ -353,6 +354,10 @@ class _CompanyRows(RowImport[_New | _Update]):
         self.first_row_of = first_row_of
         self.report = report
         self.registered: dict[str, Company] = {}
+        # Held for the whole import: the session's identity map keeps objects only while
+        # someone refers to them, and every new row's contact owner is looked up by key.
+        self.organisations = list(session.exec(select(Organisation)))
+        self.owners: dict[tuple[str, str], str | None] = {}  # (postal code, municipality)
 
     def reject(self, row: int, cvr: str | None, field: str, message: str) -> None:
         self.report.rejected.append(
@@ -401,7 +406,10 @@ class _CompanyRows(RowImport[_New | _Update]):
         if cvr in self.registered:
             return (row, self.registered[cvr], payload)
         if "contact_owner" not in payload:
-            owner = _default_contact_owner(payload)
+            place = (str(payload.get("postal_code", "")), str(payload.get("municipality_code", "")))
+            if place not in self.owners:
+                self.owners[place] = _default_contact_owner(payload)
+            owner = self.owners[place]
             payload = {**payload, "contact_owner": owner} if owner else payload
         try:
             data = CompanyCreate.model_validate(payload)
