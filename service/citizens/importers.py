@@ -430,7 +430,10 @@ class _CitizenRows(RowImport[_NewRow]):
                 "sagsnumre eller CPR-numre", "case numbers or CPR numbers"
             ) from exc
         ctx.report.created.extend(
-            CitizenRowResult(row=row, external_ref=new.values["external_ref"], citizen_id=cid)
+            # Stored values, so not validated again.
+            CitizenRowResult.model_construct(
+                row=row, external_ref=new.values["external_ref"], citizen_id=cid
+            )
             for (row, new, _), cid in zip(accepted, ids, strict=True)
         )
 

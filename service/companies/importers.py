@@ -430,7 +430,10 @@ class _CompanyRows(RowImport[_New | _Update]):
             actor=self.actor,
         )
         self.report.created.extend(
-            ImportRowResult(row=row, cvr=values["cvr"], company_id=company_id, name=values["name"])
+            # Values the schema has checked and the database stored: not validated again.
+            ImportRowResult.model_construct(
+                row=row, cvr=values["cvr"], company_id=company_id, name=values["name"]
+            )
             for (row, values, _), company_id in zip(new, ids, strict=True)
         )
         for item in accepted:
