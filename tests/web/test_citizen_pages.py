@@ -25,7 +25,7 @@ from service.matching import service as matching_service
 from service.placements.models import LearningCaseNote, Placement
 from service.tasks.models import TaskOpening
 from tests.citizens.helpers import make_citizen
-from tests.factories import make_company
+from tests.factories import bearer, make_company, make_key
 from tests.placements.helpers import days_ago, internship, make_opening, move
 from tests.web.test_login import PASSWORD, csrf_of, log_in
 
@@ -376,3 +376,105 @@ class TestLearningCaseNotes:
         assert response.status_code == 409
         assert "note-form" not in web.get(f"/forloeb/{placement.id}").text
         assert notes_of(session, placement) == []
+
+
+class TestCitizenSearch:
+    """``q`` of ``citizens_service.list_citizens``: one clause for the API and /borgere."""
+
+    @pytest.fixture
+    def towns(self, session: Session) -> dict[str, str]:
+        people = {
+            "Anna Nakskov-Hansen": "4930",  # her name holds a town: found by name, not by town
+            "Bent Rødbyborg": "4970",
+            "Carla Fisker": "4942",  # Askø og Lilleø
+            "Dorte Dam": "4900",
+        }
+        return {
+            name: make_citizen(session, name=name, postal_code=code).id
+            for name, code in people.items()
+        }
+
+    @pytest.mark.parametrize(
+        ("q", "found"),
+        [
+            ("Nakskov", ["Anna Nakskov-Hansen", "Dorte Dam"]),
+            ("nak", ["Anna Nakskov-Hansen", "Dorte Dam"]),
+            ("4900", ["Dorte Dam"]),
+            ("4970", ["Bent Rødbyborg"]),
+            ("roedby", ["Bent Rødbyborg"]),
+            ("RØDBY", ["Bent Rødbyborg"]),
+            ("lilleoe", ["Carla Fisker"]),
+            ("Askø", ["Carla Fisker"]),
+            ("askoe og lilleø", ["Carla Fisker"]),
+            ("maribo", ["Anna Nakskov-Hansen"]),
+            ("skov", ["Anna Nakskov-Hansen"]),  # a name's part; a town only by its start
+            ("49", []),  # a postal code is matched whole
+        ],
+    )
+    def test_the_page_and_the_api_find_by_town_and_postal_code(
+        self,
+        web: TestClient,
+        session: Session,
+        towns: dict[str, str],
+        q: str,
+        found: list[str],
+    ) -> None:
+        _, key = make_key(session, Role.company_consultant, "360")
+
+        api = web.get("/api/v1/citizens", params={"q": q}, headers=bearer(key))
+        page = signed_in(web, "caseworker").get("/borgere", params={"q": q}).text
+
+        assert [item["name"] for item in api.json()["items"]] == found
+        names = re.findall(r'<td><a href="/borgere/\w+">([^<]+)</a></td>', page)
+        assert [html.unescape(n) for n in names] == found
+
+    def test_the_case_number_stays_a_caseworkers_search(
+        self, web: TestClient, session: Session
+    ) -> None:
+        make_citizen(session, name="Erik Prøvesen", external_ref="J-4900")
+        _, key = make_key(session, Role.company_consultant, "360")
+
+        consultant = web.get("/api/v1/citizens", params={"q": "j-4900"}, headers=bearer(key))
+        page = signed_in(web, "caseworker").get("/borgere", params={"q": "j-4900"}).text
+
+        assert consultant.json()["items"] == []
+        assert "Erik Prøvesen" in html.unescape(page)
+
+
+class TestPlacementSteps:
+    def test_the_agreed_step_asks_for_a_start_date_the_proposal_lacked(
+        self, web: TestClient, session: Session, shop: tuple[Citizen, Company, TaskOpening]
+    ) -> None:
+        citizen, _, opening = shop
+        proposed = propose_as(web, "caseworker", citizen, opening, start_date="")
+        placement_id = proposed.headers["location"].removeprefix("/forloeb/")
+        page = web.get(f"/forloeb/{placement_id}").text
+        assert f'id="step-{placement_id}-start_date" name="start_date"' in page
+        token = csrf_of(page)
+
+        refused = web.post(
+            f"/forloeb/{placement_id}/status", data={"csrf_token": token, "status": "agreed"}
+        )
+
+        assert refused.status_code == 422
+        assert error_summary(refused.text) == {
+            "Startdato": "Et aftalt forløb skal have en startdato"
+        }
+        assert f'href="#step-{placement_id}-start_date"' in refused.text
+        stored = session.get(Placement, placement_id)
+        assert stored is not None
+        assert (stored.status, stored.start_date) == ("proposed", None)
+
+        start = clock.today() + timedelta(days=3)
+        agreed = web.post(
+            f"/forloeb/{placement_id}/status",
+            data={"csrf_token": token, "status": "agreed", "start_date": start.isoformat()},
+            follow_redirects=False,
+        )
+
+        assert agreed.status_code == 303
+        session.refresh(stored)
+        assert (stored.status, stored.start_date) == ("agreed", start)
+        page = html.unescape(web.get(f"/forloeb/{placement_id}").text)
+        assert re.search(r'id="placement-status" data-status="agreed">Aftalt<', page)
+        assert f'id="placement-start">{start:%d.%m.%Y}<' in page
