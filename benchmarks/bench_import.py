@@ -23,7 +23,9 @@ import tempfile
 import time
 import tracemalloc
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 from sqlalchemy import Engine, func
 from sqlmodel import Session, col, select
@@ -48,6 +50,7 @@ from service.migrations_runner import upgrade_database  # noqa: E402
 from service.tabular import read_table  # noqa: E402
 
 TARGET_SECONDS = 60.0
+R = TypeVar("R")
 
 
 def fresh_engine(directory: Path, name: str) -> Engine:
@@ -65,50 +68,69 @@ def stored_count(engine: Engine) -> int:
         return int(session.exec(select(func.count()).select_from(Company)).one())
 
 
-def bulk(engine: Engine, path: Path) -> tuple[float, float, ImportReport]:
-    """Wall and CPU seconds of one import of the file, committed."""
+def timed(engine: Engine, run: Callable[[Session], R]) -> tuple[float, float, R]:
+    """Wall and CPU seconds of ``run`` in one committed transaction, and what it returned."""
     wall, cpu = time.perf_counter(), time.process_time()
     with Session(engine, expire_on_commit=False) as session, session.begin():
-        report = importers.import_companies(
-            session, path=path, filename=path.name, actor=CLI_PRINCIPAL
-        )
-    return time.perf_counter() - wall, time.process_time() - cpu, report
+        result = run(session)
+    return time.perf_counter() - wall, time.process_time() - cpu, result
 
 
-def baseline(engine: Engine, path: Path, sample: int) -> tuple[float, float]:
-    """Seconds per row (wall, CPU) of the per-row path on the first ``sample`` rows."""
+def per_row(
+    engine: Engine, path: Path, sample: int, create: Callable[[Session, dict[str, str]], object]
+) -> tuple[float, float]:
+    """Seconds per row (wall, CPU) of ``create`` for each of the file's first ``sample`` rows,
+    each in a savepoint (the per-row path the importers took before issue 13)."""
     table = read_table(path, path.name)[: sample + 1]
-    header = table[0]
-    wall, cpu = time.perf_counter(), time.process_time()
-    with Session(engine, expire_on_commit=False) as session, session.begin():
+
+    def run(session: Session) -> None:
         for cells in table[1:]:
-            row = dict(zip(header, cells, strict=True))
-            payload = {
-                "cvr": row["CVR-nummer"],
-                "name": row["Navn"],
-                "address": row["Adresse"],
-                "postal_code": row["Postnummer"],
-                "db07_code": row["Branchekode"],
-                "contact_owner": "blf",
-                "contacts": [{"name": row["Kontaktperson"], "phone": row["Telefon"]}],
-            }
             savepoint = session.begin_nested()
             try:
-                companies_service.create_company(
-                    session, data=CompanyCreate.model_validate(payload), actor=CLI_PRINCIPAL
-                )
+                create(session, dict(zip(table[0], cells, strict=True)))
                 savepoint.commit()
             except KantmatchError:
                 savepoint.rollback()
-    rows = len(table) - 1
-    return (time.perf_counter() - wall) / rows, (time.process_time() - cpu) / rows
+
+    wall, cpu, _ = timed(engine, run)
+    return wall / (len(table) - 1), cpu / (len(table) - 1)
+
+
+def bulk(engine: Engine, path: Path) -> tuple[float, float, ImportReport]:
+    """Wall and CPU seconds of one import of the file, committed."""
+    return timed(
+        engine,
+        lambda session: importers.import_companies(
+            session, path=path, filename=path.name, actor=CLI_PRINCIPAL
+        ),
+    )
+
+
+def create_company(session: Session, row: dict[str, str]) -> None:
+    payload = {
+        "cvr": row["CVR-nummer"],
+        "name": row["Navn"],
+        "address": row["Adresse"],
+        "postal_code": row["Postnummer"],
+        "db07_code": row["Branchekode"],
+        "contact_owner": "blf",
+        "contacts": [{"name": row["Kontaktperson"], "phone": row["Telefon"]}],
+    }
+    companies_service.create_company(
+        session, data=CompanyCreate.model_validate(payload), actor=CLI_PRINCIPAL
+    )
+
+
+def options(description: str, rows: int, baseline_rows: int) -> argparse.Namespace:
+    """``--rows`` and ``--baseline-rows`` from the command line, with the bench's defaults."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--rows", type=int, default=rows)
+    parser.add_argument("--baseline-rows", type=int, default=baseline_rows)
+    return parser.parse_args()
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rows", type=int, default=200_000)
-    parser.add_argument("--baseline-rows", type=int, default=1_000)
-    args = parser.parse_args()
+    args = options(__doc__.splitlines()[0], 200_000, 1_000)
     n = args.rows
     work = Path(tempfile.mkdtemp(prefix="kantmatch-bench-import-"))
     print(f"Company import, {n:,} SYNTHETIC rows from a CSV on disk, SQLite ({work})")
@@ -124,7 +146,9 @@ def main() -> None:
         f"({len(report.created):,} created); 200,000 rows at this rate: {national:.0f} s - "
         f"{verdict} the {TARGET_SECONDS:.0f} s target"
     )
-    per_row_wall, per_row_cpu = baseline(fresh_engine(work, "baseline"), good, args.baseline_rows)
+    per_row_wall, per_row_cpu = per_row(
+        fresh_engine(work, "baseline"), good, args.baseline_rows, create_company
+    )
     print(
         f"  baseline per row:   {per_row_wall * n:7.1f} s wall, {per_row_cpu * n:7.1f} s CPU "
         f"(extrapolated from {args.baseline_rows:,} rows: {per_row_wall * 1000:.2f} ms/row)"

@@ -1,9 +1,10 @@
 """A seeded SYNTHETIC company list in the job centres' import format, for the import benchmark.
 
 Every value is made up: CVR numbers in the unissued 9xxxxxxx range with a valid check digit,
-names and streets from short lists, postal codes from the shipped table. ``bad_every`` makes
-every n-th row wrong in one of several ways (bad CVR check digit, unknown postal code, size
-text, bad phone), so a run can check that each bad row is reported and none is stored.
+names and streets from short lists, postal codes of one municipality from the shipped table.
+``bad_every`` makes every n-th row wrong in one of several ways (bad CVR check digit, unknown
+postal code, size text, bad phone), so a run can check that each bad row is reported and none
+is stored.
 ``zip_bomb`` makes a small XLSX that inflates to any size (a hostile upload, issue 17).
 """
 
@@ -59,7 +60,8 @@ def bad_rows(count: int, bad_every: int) -> list[int]:
 def write_companies_csv(path: Path, count: int, *, seed: int = 13, bad_every: int = 0) -> Path:
     """Write ``count`` SYNTHETIC companies as a semicolon CSV (UTF-8 with BOM) and return path."""
     rng = random.Random(seed)
-    postal = sorted(postal_codes())
+    # Postal codes that name one municipality (others need a municipality code column).
+    postal = sorted(code for code, place in postal_codes().items() if place.municipality_code)
     cvrs = synthetic_cvrs(count)
     with path.open("w", encoding="utf-8-sig", newline="") as handle:
         writer = csv.writer(handle, delimiter=";", lineterminator="\r\n")

@@ -83,6 +83,11 @@ def looks_like_cpr(text: str, *, identifier: bool = False) -> bool:
 
     With ``identifier``, digits glued to letters (inside a hex id) do not count.
     """
+    # Most text has fewer than ten digits: passed over at C speed before the fold (issue 13:
+    # the fold cost a bulk import about 0.5 ms a row). ``str.isdigit`` after NFKC accepts
+    # every character the fold turns into a digit, so nothing the fold would find is missed.
+    if sum(map(str.isdigit, unicodedata.normalize("NFKC", text))) < 10:
+        return False
     folded = fold(text)
     if sum(c.isdigit() for c in folded) < 10:
         return False

@@ -10,8 +10,9 @@ add coordinates for the rest of the country.
 from __future__ import annotations
 
 import csv
-import dataclasses
 import io
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
@@ -117,14 +118,17 @@ def _check_postal_code(value: str) -> str:
     return value
 
 
-# The patterns tell the OpenAPI document (and its clients) the format the validators demand
-# (issue 17); the validators keep the Danish/English message and also check existence.
+def _municipality_codes(schema: dict[str, Any]) -> None:
+    # Read when the OpenAPI document is made, not at import.
+    schema["enum"] = sorted(municipalities())
+
+
+# The OpenAPI document (and its clients) are told what the validators demand (issue 17): the
+# 98 codes, the postal code's format; the validators give the Danish/English message.
 MunicipalityCode = Annotated[
     str,
     AfterValidator(_check_municipality_code),
-    PydanticField(
-        json_schema_extra={"pattern": "^(10[1-9]|1[1-9][0-9]|[2-7][0-9]{2}|8[0-5][0-9]|860)$"}
-    ),
+    PydanticField(json_schema_extra=_municipality_codes),
 ]
 DanishPostalCode = Annotated[
     str,
@@ -201,9 +205,15 @@ def _with_import(shipped: PostalCode | None, row: ImportedPostalCode) -> PostalC
 _merged: tuple[tuple[str, int, datetime | None], dict[str, PostalCode]] | None = None
 
 
+_PINNED = "kantmatch.postal_code_table"
+
+
 def postal_code_table(session: Session) -> dict[str, PostalCode]:
     """The shipped table with the imported postal codes laid over it (one small query)."""
     global _merged
+    pinned: dict[str, PostalCode] | None = session.info.get(_PINNED)
+    if pinned is not None:
+        return pinned
     count, latest = session.exec(
         select(func.count(), func.max(col(ImportedPostalCode.imported_at)))
     ).one()
@@ -237,6 +247,23 @@ def postal_codes_of_town(session: Session, query: str) -> list[str]:
             folded_towns.append((code, (town, *town.split())))
         _towns = (table, folded_towns)
     return [code for code, starts in _towns[1] if any(s.startswith(folded) for s in starts)]
+
+
+@contextmanager
+def pinned_postal_codes(session: Session) -> Iterator[None]:
+    """Within the block the session's postal-code table is read once, not once per lookup.
+
+    For the bulk imports (issue 13), whose rows each look up a postal code: a postal-code
+    import is a command of its own, so the table cannot change while a file is imported.
+    """
+    if _PINNED in session.info:
+        yield
+        return
+    session.info[_PINNED] = postal_code_table(session)
+    try:
+        yield
+    finally:
+        session.info.pop(_PINNED, None)
 
 
 def lookup_postal_code(postal_code: str, session: Session | None = None) -> PostalCode | None:
@@ -336,7 +363,8 @@ def located_columns(
         lat=data.lat if coordinates_given else None,
         lon=data.lon if coordinates_given else None,
     )
-    return dataclasses.asdict(location)
+    # Plain values only, so a shallow copy (``dataclasses.asdict`` costs 60 µs a row in bulk).
+    return dict(vars(location))
 
 
 def refresh_postal_coordinates(session: Session, model: type[SQLModel]) -> int:

@@ -119,7 +119,10 @@ def fold_word(value: str) -> str:
     ``word_table`` adds the spelling without the letters ("anlag") as well.
     """
     text = value.strip().casefold().replace("æ", "ae").replace("ø", "oe").replace("å", "aa")
-    text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+    if not text.isascii():  # ASCII has no accents to drop (the bulk imports fold every name)
+        text = "".join(
+            c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c)
+        )
     return re.sub(r"\s+", " ", re.sub(r"[^\w\s]|_", " ", text)).strip()
 
 

@@ -28,3 +28,14 @@ def test_hours_are_shown_for_long_imports() -> None:
 
     line.text(0, 1_000_000)
     assert line.text(100, 1_000_000).endswith("100 rækker/s, ca. 2:46:39 tilbage")
+
+
+def test_a_slow_file_read_does_not_make_the_first_estimate_hours() -> None:
+    # Issue 13: a 34 s import once showed "01:13:52" first. Reading 200,000 rows took 20 s
+    # before the first chunk was reported; the estimate comes from the chunks that followed.
+    moments = iter([20.0, 21.0, 22.0])
+    line = ProgressLine(lambda _: None, lambda: next(moments))
+
+    assert line.text(5_000, 200_000) == "Importerer: 5.000 af 200.000 rækker (2%)"
+    assert line.text(10_000, 200_000).endswith("5.000 rækker/s, ca. 0:38 tilbage")
+    assert line.text(15_000, 200_000).endswith("5.000 rækker/s, ca. 0:37 tilbage")

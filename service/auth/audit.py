@@ -61,8 +61,12 @@ def record_audits(
     action: str,
     entity_type: str,
     entity_ids: list[str],
+    details: list[dict[str, Any]] | None = None,
 ) -> None:
-    """One audit entry per entity in a single bulk insert (the bulk imports, issue 13)."""
+    """One audit entry per entity in a single bulk insert (the bulk imports, issue 13).
+
+    ``details``, when given, holds each entity's detail (ids, field names and counts only).
+    """
     if not entity_ids:
         return
     from sqlalchemy import insert
@@ -71,6 +75,7 @@ def record_audits(
     from service import clock
 
     now = clock.now()
+    each: list[dict[str, Any] | None] = [*details] if details else [None] * len(entity_ids)
     session.execute(
         insert(SQLModel.metadata.tables[str(AuditEntry.__tablename__)]),
         [
@@ -82,9 +87,9 @@ def record_audits(
                 "action": action,
                 "entity_type": entity_type,
                 "entity_id": entity_id,
-                "detail": None,
+                "detail": _detail_text(detail) if detail else None,
             }
-            for entity_id in entity_ids
+            for entity_id, detail in zip(entity_ids, each, strict=True)
         ],
     )
 

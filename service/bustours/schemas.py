@@ -62,7 +62,10 @@ class BusTourCreate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    citizen_ids: Annotated[list[CitizenId], Field(min_length=MIN_GROUP, max_length=MAX_GROUP)]
+    citizen_ids: Annotated[
+        list[CitizenId],
+        Field(min_length=MIN_GROUP, max_length=MAX_GROUP, json_schema_extra={"uniqueItems": True}),
+    ]
     start: JobCentre | StartPoint
     date: dt.date
     start_time: ClockTime

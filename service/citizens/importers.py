@@ -1,22 +1,31 @@
 """Import of citizens and of BIP measurements from the job centres' CSV and XLSX files.
 
-Danish (or English) headers, one row at a time: a row is stored whole or not at all (each row
-runs in a savepoint) and every rejected row is reported with its column and reason. A file that
-cannot be read as a table changes nothing. A CPR column is never stored: each number becomes a
-keyed hash (HMAC) used only to find the same person twice, and to find the citizen a BIP row
-belongs to. CPR-like text in any other column rejects the row.
+Danish (or English) headers; the skeleton is ``service.importing`` (one transaction per file,
+chunks of rows, every rejected row reported with its column and reason and storing nothing). A
+citizen file is cleaned a column at a time (each distinct cell converted once: yes/no words,
+transport, sectors, numbers, dates, caseworkers, CPR hashes), each chunk's known case numbers
+and CPR hashes are looked up in two queries, each row is checked by the API's own schema and
+rules, and the chunk's new citizens are written with bulk inserts (issue 13); a known case
+number is updated through the service in a savepoint. BIP rows are stored one at a time, each
+in a savepoint. A file that cannot be read as a table changes nothing.
+
+A CPR column is never stored: each number becomes a keyed hash (HMAC) used only to find the
+same person twice, and to find the citizen a BIP row belongs to. CPR-like text in any other
+column rejects the row.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
+import pandas as pd
 from pydantic import ValidationError
-from sqlmodel import Session, select
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
 
 from service.auth import policy
 from service.auth.audit import record_audit
@@ -49,20 +58,23 @@ from service.citizens.schemas import (
     CitizenRowResult,
     CitizenUpdate,
 )
+from service.citizens.service import NewCitizen
 from service.cpr import CPR_REFUSED_DA, first_cpr_cell, normalise_cpr
 from service.errors import KantmatchError
 from service.i18n import validation_message
-from service.places import lookup_postal_code
-from service.tabular import (
-    Progress,
-    UnreadableFileError,
-    data_rows,
-    date_text,
-    fold_value,
-    map_headers,
-    parse_yes_no,
-    read_table,
+from service.importing import (
+    ImportConflictError,
+    RowImport,
+    by_unique,
+    read_import_table,
+    run_rows,
 )
+from service.places import lookup_postal_code
+from service.tabular import Progress, UnreadableFileError, date_text, fold_value, parse_yes_no
+
+# A cleaned cell that was empty in the file (its field is left out of the row's payload).
+_EMPTY = object()
+_NO_CELLS: pd.Series[Any] = pd.Series([], dtype=object)
 
 
 class RowRejectedError(Exception):
@@ -157,43 +169,80 @@ def _caseworker_id(session: Session, value: str, header: str) -> str:
     return user.id
 
 
-def _citizen_payload(values: dict[str, str], ctx: _Context) -> dict[str, Any]:
-    """The API payload for one citizen row (empty cells are left out)."""
+def _converter(name: str) -> Callable[[str], Any]:
+    """How a (stripped, non-empty) cell of a citizen column becomes the API's value."""
+    if name in BOOL_FIELDS:
+        return lambda value: value if (yes_no := parse_yes_no(value)) is None else yes_no
+    words = {
+        "transport": TRANSPORT_WORDS,
+        "criminal_record": CRIMINAL_RECORD_WORDS,
+        "status": STATUS_WORDS,
+        "audit_gender": GENDER_WORDS,
+    }.get(name)
+    if words is not None:
+        table = words
+        return lambda value: table.get(fold_value(value), value)
+    if name == "municipality_code":
+        return lambda value: MUNICIPALITY_BY_NAME.get(value.casefold(), value)
+    if name in ("max_commute_km", "hours_per_week", "danish_level", "audit_birth_year"):
+        return _number
+    if name in ("preferred_sectors", "excluded_sectors"):
+        return _sectors
+    if name in ("preferred_tasks", "excluded_tasks"):
+        return _split
+    if name in ("programme_start_date", "programme_end_date"):
+        return date_text
+    return lambda value: value
+
+
+def _caseworkers_of(session: Session, header: str) -> Callable[[str], Any]:
+    """The caseworker cell's converter: user ids, or the row's rejection for an unknown one."""
+
+    def convert(value: str) -> Any:
+        try:
+            return [_caseworker_id(session, part, header) for part in _split(value)]
+        except RowRejectedError as rejected:
+            return rejected
+
+    return convert
+
+
+def _non_empty(convert: Callable[[str], Any]) -> Callable[[str], Any]:
+    return lambda cell: convert(value) if (value := cell.strip()) else _EMPTY
+
+
+def _clean_citizens(raw: pd.DataFrame, session: Session, header_of: dict[str, str]) -> pd.DataFrame:
+    """Every column converted once per distinct cell; an empty cell becomes ``_EMPTY``.
+
+    A cell that cannot be converted at all (an unknown caseworker) holds the row's rejection;
+    the CPR column stays as it is (hashed with the secret key by ``_CitizenRows._hash``).
+    """
+    columns: dict[Hashable, pd.Series[Any]] = {}
+    for name in raw.columns:
+        if name == "cpr":
+            columns[name] = raw[name]
+            continue
+        if name == "caseworker":
+            convert = _caseworkers_of(session, header_of[name])
+        else:
+            convert = _converter(str(name))
+        columns[name] = by_unique(raw[name], _non_empty(convert))
+    return pd.DataFrame(columns, index=raw.index)
+
+
+def _citizen_payload(values: dict[Hashable, Any]) -> dict[str, Any]:
+    """The API payload of one cleaned row (empty cells left out, limits nested)."""
     payload: dict[str, Any] = {}
     limits: dict[str, Any] = {}
-    for name, raw in values.items():
-        value = raw.strip()
-        if not value or name == "cpr":
+    for key, converted in values.items():
+        name = str(key)
+        if converted is _EMPTY or name == "cpr":
             continue
-        folded = fold_value(value)
-        converted: Any = value
-        if name in BOOL_FIELDS:
-            yes_no = parse_yes_no(value)
-            converted = value if yes_no is None else yes_no
-        elif name == "transport":
-            converted = TRANSPORT_WORDS.get(folded, value)
-        elif name == "criminal_record":
-            converted = CRIMINAL_RECORD_WORDS.get(folded, value)
-        elif name == "status":
-            converted = STATUS_WORDS.get(folded, value)
-        elif name == "audit_gender":
-            converted = GENDER_WORDS.get(folded, value)
-        elif name == "municipality_code":
-            converted = MUNICIPALITY_BY_NAME.get(value.casefold(), value)
-        elif name in ("max_commute_km", "hours_per_week", "danish_level", "audit_birth_year"):
-            converted = _number(value)
-        elif name in ("preferred_sectors", "excluded_sectors"):
-            converted = _sectors(value)
-        elif name in ("preferred_tasks", "excluded_tasks"):
-            converted = _split(value)
-        elif name in ("programme_start_date", "programme_end_date"):
-            converted = date_text(value)
-        elif name == "caseworker":
-            payload["caseworker_ids"] = [
-                _caseworker_id(ctx.session, part, ctx.header_of[name]) for part in _split(value)
-            ]
-            continue
-        if name in LIMIT_FIELDS:
+        if isinstance(converted, RowRejectedError):
+            raise converted
+        if name == "caseworker":
+            payload["caseworker_ids"] = converted
+        elif name in LIMIT_FIELDS:
             limits[LIMIT_FIELDS[name]] = converted
         else:
             payload[name] = converted
@@ -230,6 +279,15 @@ def _problems(exc: Exception, ctx: _Context) -> list[tuple[str, str]]:
     return [(_column_of((f.field,), ctx), f.message_da) for f in exc.fields]
 
 
+def _reject(ctx: _Context, row: int, raw: dict[str, str], exc: Exception) -> None:
+    """Report every problem of a rejected row (it stores nothing)."""
+    external_ref = raw.get("external_ref", "").strip() or None
+    ctx.report.rejected.extend(
+        CitizenRowProblem(row=row, external_ref=external_ref, field=f, message=m)
+        for f, m in _problems(exc, ctx)
+    )
+
+
 def _municipality_of(payload: dict[str, Any], actor: Principal) -> str | None:
     given = payload.get("municipality_code")
     if given:
@@ -240,61 +298,144 @@ def _municipality_of(payload: dict[str, Any], actor: Principal) -> str | None:
     return actor.municipality_code
 
 
-def _store_citizen(values: dict[str, str], ctx: _Context) -> tuple[Citizen, bool, list[str]]:
-    """Create or update the citizen of one row; raises on any problem."""
-    _check_no_cpr(values, ctx.header_of)
-    hashed = _hash_cpr(values.get("cpr", ""), ctx)
-    payload = _citizen_payload(values, ctx)
-    municipality = _municipality_of(payload, ctx.actor)
-    external_ref = str(payload.get("external_ref", ""))
-    key = f"{municipality}/{external_ref}"
-    for seen_key in (key, hashed):
-        if seen_key and seen_key in ctx.seen:
-            raise RowRejectedError(
-                ctx.header_of["cpr" if seen_key == hashed else "external_ref"],
-                f"Samme borger står også i række {ctx.seen[seen_key]}; rækken er sprunget over",
+_NewRow = tuple[int, NewCitizen, str | None]
+
+
+class _CitizenRows(RowImport[_NewRow]):
+    """The rows of one citizen file: checked one by one, new citizens written per chunk."""
+
+    def __init__(self, ctx: _Context) -> None:
+        self.ctx = ctx
+        self.by_ref: dict[tuple[str, str], Citizen] = {}
+        self.by_hash: dict[str, Citizen] = {}
+        self.wish_tasks: dict[str, list[str]] = {}
+        self.hashes: dict[str, str | RowRejectedError | None] = {}
+
+    def _hash(self, value: str) -> str | None:
+        """The row's CPR hash (None without a CPR number); raises on an invalid number."""
+        if value not in self.hashes:
+            try:
+                self.hashes[value] = _hash_cpr(value, self.ctx)
+            except RowRejectedError as rejected:
+                self.hashes[value] = rejected
+        hashed = self.hashes[value]
+        if isinstance(hashed, RowRejectedError):
+            raise hashed
+        return hashed
+
+    def prepare(self, chunk: pd.DataFrame) -> None:
+        """The registered citizens the chunk's case numbers and CPR numbers name (two queries)."""
+        session = self.ctx.session
+        refs = sorted({str(v) for v in chunk.get("external_ref", _NO_CELLS).tolist() if v})
+        statement = select(Citizen).where(col(Citizen.external_ref).in_(refs))
+        self.by_ref = {(c.municipality_code, c.external_ref): c for c in session.exec(statement)}
+        hashes: set[str] = set()
+        for cell in chunk.get("cpr", _NO_CELLS).tolist():
+            try:
+                hashed = self._hash(str(cell))
+            except RowRejectedError:
+                continue  # reported by the row's own check
+            if hashed is not None:
+                hashes.add(hashed)
+        statement = select(Citizen).where(col(Citizen.cpr_hmac).in_(sorted(hashes)))
+        self.by_hash = {str(c.cpr_hmac): c for c in session.exec(statement)} if hashes else {}
+
+    def check(
+        self, row: int, cells: dict[Hashable, Any], values: dict[Hashable, Any]
+    ) -> _NewRow | None:
+        ctx = self.ctx
+        raw = {str(k): str(v) for k, v in cells.items()}
+        try:
+            new, keys = self._check(raw, values)
+        except (ValidationError, KantmatchError, RowRejectedError) as exc:
+            _reject(ctx, row, raw, exc)
+            return None
+        ctx.seen.update(dict.fromkeys(keys, row))
+        if isinstance(new, Citizen):
+            ctx.report.updated.append(
+                CitizenRowResult(row=row, external_ref=new.external_ref, citizen_id=new.id)
             )
-    if municipality is not None:
-        citizens_service.check_caseworker_scope(ctx.actor, municipality)
-    existing = (
-        citizens_service.find_by_external_ref(
-            ctx.session, municipality_code=municipality, external_ref=external_ref
+            return None
+        return (row, new, keys[1] if len(keys) > 1 else None)
+
+    def _check(
+        self, raw: dict[str, str], values: dict[Hashable, Any]
+    ) -> tuple[NewCitizen | Citizen, list[str]]:
+        """A new citizen to write, or the registered one updated; raises on any problem."""
+        ctx = self.ctx
+        _check_no_cpr(raw, ctx.header_of)
+        hashed = self._hash(raw.get("cpr", ""))
+        payload = _citizen_payload(values)
+        municipality = _municipality_of(payload, ctx.actor)
+        external_ref = str(payload.get("external_ref", ""))
+        key = f"{municipality}/{external_ref}"
+        for seen_key in (key, hashed):
+            if seen_key and seen_key in ctx.seen:
+                raise RowRejectedError(
+                    ctx.header_of["cpr" if seen_key == hashed else "external_ref"],
+                    f"Samme borger står også i række {ctx.seen[seen_key]}; rækken er sprunget over",
+                )
+        if municipality is not None:
+            citizens_service.check_caseworker_scope(ctx.actor, municipality)
+        existing = (
+            self.by_ref.get((municipality, external_ref)) if municipality and external_ref else None
         )
-        if municipality and external_ref
-        else None
-    )
-    if hashed is not None:
-        twin = citizens_service.find_by_cpr_hmac(ctx.session, cpr_hmac=hashed)
-        if twin is not None and (existing is None or twin.id != existing.id):
-            visible = policy.reaches_municipality(ctx.actor, twin.municipality_code)
-            where = f"borger {twin.id}" if visible else "en borger i en anden kommune"
-            raise RowRejectedError(
-                ctx.header_of["cpr"], f"Samme person er allerede registreret som {where}"
+        if hashed is not None:
+            twin = self.by_hash.get(hashed)
+            if twin is not None and (existing is None or twin.id != existing.id):
+                visible = policy.reaches_municipality(ctx.actor, twin.municipality_code)
+                where = f"borger {twin.id}" if visible else "en borger i en anden kommune"
+                raise RowRejectedError(
+                    ctx.header_of["cpr"], f"Samme person er allerede registreret som {where}"
+                )
+            if existing is not None and existing.cpr_hmac not in (None, hashed):
+                raise RowRejectedError(
+                    ctx.header_of["cpr"],
+                    "Sagsnummeret hører til en anden person end CPR-nummeret; rækken er afvist",
+                )
+        keys = [key, hashed] if hashed else [key]
+        if existing is None:
+            data = CitizenCreate.model_validate(payload)
+            wishes = data.wishes or ""
+            new = citizens_service.resolve_new_citizen(
+                ctx.session, data, actor=ctx.actor, wish_task_ids=self.wish_tasks.get(wishes)
             )
-        if existing is not None and existing.cpr_hmac not in (None, hashed):
-            raise RowRejectedError(
-                ctx.header_of["cpr"],
-                "Sagsnummeret hører til en anden person end CPR-nummeret; rækken er afvist",
+            self.wish_tasks.setdefault(wishes, new.values["wish_task_ids"])
+            return new, keys
+        return self._update(existing, payload, hashed), keys
+
+    def _update(self, existing: Citizen, payload: dict[str, Any], hashed: str | None) -> Citizen:
+        session = self.ctx.session
+        with session.begin_nested():
+            update = CitizenUpdate.model_validate(payload)
+            citizen = citizens_service.update_citizen(
+                session, citizen=existing, data=update, actor=self.ctx.actor
             )
-    if existing is None:
-        citizen = citizens_service.create_citizen(
-            ctx.session,
-            data=CitizenCreate.model_validate(payload),
-            actor=ctx.actor,
-            cpr_hmac=hashed,
+            if hashed is not None and citizen.cpr_hmac is None:
+                citizen.cpr_hmac = hashed
+                session.add(citizen)
+                session.flush()
+        return citizen
+
+    def write(self, accepted: list[_NewRow]) -> None:
+        ctx = self.ctx
+        try:
+            ids = citizens_service.insert_citizens(
+                ctx.session,
+                citizens=[(new, hashed) for _, new, hashed in accepted],
+                actor=ctx.actor,
+            )
+        except IntegrityError as exc:
+            raise ImportConflictError(
+                "sagsnumre eller CPR-numre", "case numbers or CPR numbers"
+            ) from exc
+        ctx.report.created.extend(
+            # Stored values, so not validated again.
+            CitizenRowResult.model_construct(
+                row=row, external_ref=new.values["external_ref"], citizen_id=cid
+            )
+            for (row, new, _), cid in zip(accepted, ids, strict=True)
         )
-        created = True
-    else:
-        update = CitizenUpdate.model_validate(payload)
-        citizen = citizens_service.update_citizen(
-            ctx.session, citizen=existing, data=update, actor=ctx.actor
-        )
-        if hashed is not None and citizen.cpr_hmac is None:
-            citizen.cpr_hmac = hashed
-            ctx.session.add(citizen)
-            ctx.session.flush()
-        created = False
-    return citizen, created, [key, hashed] if hashed else [key]
 
 
 def _answer(value: str) -> Any:
@@ -376,147 +517,121 @@ def _store_bip(values: dict[str, str], ctx: _Context) -> tuple[Citizen, bool, li
     return citizen, created, [key]
 
 
-def _run(
-    kind: str,
-    session: Session,
-    *,
-    content: bytes | None = None,
-    path: Path | None = None,
-    filename: str | None,
-    actor: Principal,
-    secret_key: str,
-    dry_run: bool,
-    progress: Progress | None,
-    aliases: dict[str, tuple[str, ...]],
-    check_columns: Callable[[dict[int, str]], None],
-    store: Callable[[dict[str, str], _Context], tuple[Citizen, bool, list[str]]],
-) -> CitizenImportReport:
-    table = read_table(path if path is not None else (content or b""), filename)
-    if not table:
-        raise UnreadableFileError("filen har ingen rækker", "the file has no rows")
-    columns, unknown = map_headers(table[0], aliases, fold_key)
-    check_columns(columns)
-    rows = list(data_rows(table))
-    report = CitizenImportReport(
-        kind=kind,
-        file_name=filename,
-        dry_run=dry_run,
-        rows=len(rows),
-        created=[],
-        updated=[],
-        rejected=[],
-        unknown_columns=unknown,
-    )
-    ctx = _Context(
-        session=session,
-        actor=actor,
-        secret_key=secret_key,
-        header_of={name: table[0][index] for index, name in columns.items()},
-        report=report,
-    )
-    outer = session.begin_nested() if dry_run else None
-    for done, (row_number, cells) in enumerate(rows, start=1):
-        values = {name: (cells[i] if i < len(cells) else "") for i, name in columns.items()}
-        external_ref = values.get("external_ref", "").strip() or None
-        savepoint = session.begin_nested()
+class _BipRows(RowImport[_NewRow]):
+    """The rows of one BIP file, each stored (or not at all) in a savepoint as it is checked."""
+
+    def __init__(self, ctx: _Context) -> None:
+        self.ctx = ctx
+
+    def check(self, row: int, cells: dict[Hashable, Any], values: dict[Hashable, Any]) -> None:
+        ctx = self.ctx
+        raw = {str(k): str(v) for k, v in cells.items()}
+        savepoint = ctx.session.begin_nested()
         try:
-            citizen, created, keys = store(values, ctx)
+            citizen, created, keys = _store_bip(raw, ctx)
             savepoint.commit()
         except (ValidationError, KantmatchError, RowRejectedError) as exc:
             savepoint.rollback()
-            report.rejected.extend(
-                CitizenRowProblem(row=row_number, external_ref=external_ref, field=f, message=m)
-                for f, m in _problems(exc, ctx)
-            )
-        else:
-            ctx.seen.update(dict.fromkeys(keys, row_number))
-            result = CitizenRowResult(
-                row=row_number, external_ref=citizen.external_ref, citizen_id=citizen.id
-            )
-            (report.created if created else report.updated).append(result)
-        if progress is not None:
-            progress(done, len(rows))
-    if outer is not None:
-        outer.rollback()
-    else:
-        # Counts only: no file name, names or case numbers in the audit log.
-        record_audit(
-            session,
-            actor=actor,
-            action="import" if kind == "citizens" else "bip_import",
-            entity_type=citizens_service.ENTITY,
-            detail={
-                "created": len(report.created),
-                "updated": len(report.updated),
-                "rejected_rows": len({p.row for p in report.rejected}),
-            },
+            _reject(ctx, row, raw, exc)
+            return
+        ctx.seen.update(dict.fromkeys(keys, row))
+        result = CitizenRowResult(row=row, external_ref=citizen.external_ref, citizen_id=citizen.id)
+        (ctx.report.created if created else ctx.report.updated).append(result)
+
+    def write(self, accepted: list[_NewRow]) -> None:
+        """Nothing left to write: each row was stored as it was checked (``check`` keeps none)."""
+
+
+@dataclass(frozen=True)
+class _Importer:
+    """One kind of citizen file (citizens, or BIP measurements), called as its import."""
+
+    kind: Literal["citizens", "bip"]
+    aliases: dict[str, tuple[str, ...]]
+    check_columns: Callable[[dict[int, str]], None]
+    audit_action: str
+
+    def __call__(
+        self,
+        session: Session,
+        *,
+        content: bytes | None = None,
+        path: Path | None = None,
+        filename: str | None,
+        actor: Principal,
+        secret_key: str,
+        dry_run: bool = False,
+        progress: Progress | None = None,
+    ) -> CitizenImportReport:
+        """Import the file (its bytes, or a path on disk) in the caller's transaction."""
+        source = path if path is not None else (content or b"")
+        table = read_import_table(
+            source, filename, self.aliases, check_columns=self.check_columns, fold=fold_key
         )
-    return report
+        report = CitizenImportReport(
+            kind=self.kind,
+            file_name=filename,
+            dry_run=dry_run,
+            rows=len(table.frame),
+            created=[],
+            updated=[],
+            rejected=[],
+            unknown_columns=table.unknown_columns,
+        )
+        ctx = _Context(session, actor, secret_key, table.header_of, report)
+        rows: RowImport[_NewRow]
+        if self.kind == "citizens":
+            clean = _clean_citizens(table.frame, session, table.header_of)
+            rows = _CitizenRows(ctx)
+        else:
+            clean, rows = table.frame, _BipRows(ctx)
 
-
-def import_citizens(
-    session: Session,
-    *,
-    content: bytes | None = None,
-    path: Path | None = None,
-    filename: str | None,
-    actor: Principal,
-    secret_key: str,
-    dry_run: bool = False,
-    progress: Progress | None = None,
-) -> CitizenImportReport:
-    """Import a citizen list: new case numbers created, known ones updated, bad rows reported."""
-    return _run(
-        "citizens",
-        session,
-        content=content,
-        path=path,
-        filename=filename,
-        actor=actor,
-        secret_key=secret_key,
-        dry_run=dry_run,
-        progress=progress,
-        aliases=CITIZEN_HEADERS,
-        check_columns=lambda columns: _require_columns(
-            columns, {"name": "Navn", "external_ref": "Sagsnummer"}, any_of=False
-        ),
-        store=_store_citizen,
-    )
-
-
-def import_bip(
-    session: Session,
-    *,
-    content: bytes | None = None,
-    path: Path | None = None,
-    filename: str | None,
-    actor: Principal,
-    secret_key: str,
-    dry_run: bool = False,
-    progress: Progress | None = None,
-) -> CitizenImportReport:
-    """Import BIP measurements: one row per citizen and date (a known date is replaced)."""
-
-    def check(columns: dict[int, str]) -> None:
-        _require_columns(columns, {"measured_on": "Dato"}, any_of=False)
-        _require_columns(columns, {"external_ref": "Sagsnummer", "cpr": "CPR"}, any_of=True)
-        if not set(columns.values()) & set(INDICATORS):
-            raise UnreadableFileError(
-                "ingen af de ti BIP-indikatorer står som kolonne",
-                "none of the ten BIP indicators is a column",
+        def audit(numbers: dict[str, int]) -> None:
+            # Counts only: no file name, names or case numbers in the audit log.
+            record_audit(
+                session,
+                actor=actor,
+                action=self.audit_action,
+                entity_type=citizens_service.ENTITY,
+                detail=numbers,
             )
 
-    return _run(
-        "bip",
-        session,
-        content=content,
-        path=path,
-        filename=filename,
-        actor=actor,
-        secret_key=secret_key,
-        dry_run=dry_run,
-        progress=progress,
-        aliases=BIP_HEADERS,
-        check_columns=check,
-        store=_store_bip,
-    )
+        run_rows(
+            session,
+            table.frame,
+            clean,
+            rows,
+            report,
+            dry_run=dry_run,
+            progress=progress,
+            audit=audit,
+        )
+        return report
+
+
+def _check_bip_columns(columns: dict[int, str]) -> None:
+    _require_columns(columns, {"measured_on": "Dato"}, any_of=False)
+    _require_columns(columns, {"external_ref": "Sagsnummer", "cpr": "CPR"}, any_of=True)
+    if not set(columns.values()) & set(INDICATORS):
+        raise UnreadableFileError(
+            "ingen af de ti BIP-indikatorer står som kolonne",
+            "none of the ten BIP indicators is a column",
+        )
+
+
+# A citizen list: new case numbers created, known ones updated, bad rows reported.
+import_citizens = _Importer(
+    kind="citizens",
+    aliases=CITIZEN_HEADERS,
+    check_columns=lambda columns: _require_columns(
+        columns, {"name": "Navn", "external_ref": "Sagsnummer"}, any_of=False
+    ),
+    audit_action="import",
+)
+# BIP measurements: one row per citizen and date (a known date is replaced).
+import_bip = _Importer(
+    kind="bip",
+    aliases=BIP_HEADERS,
+    check_columns=_check_bip_columns,
+    audit_action="bip_import",
+)

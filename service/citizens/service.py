@@ -9,18 +9,20 @@ audit entry carries a name, a case number or an answer: only ids, field names an
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import delete, func, or_
+from pydantic_core import PydanticUndefined
+from sqlalchemy import Table, delete, func, insert, or_
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, col, select
+from sqlmodel import Session, SQLModel, col, select
 
 from service import clock
 from service.auth import policy
-from service.auth.audit import EntityAudit
+from service.auth.audit import EntityAudit, record_audits
 from service.auth.models import User
 from service.auth.principal import Principal
 from service.citizens.exceptions import (
@@ -48,6 +50,7 @@ from service.citizens.schemas import (
     CitizenUpdate,
     FairnessAttributes,
 )
+from service.db import new_id
 from service.errors import validation_failed_from
 from service.pagination import as_utc, paginate
 from service.places import located_columns, postal_codes_of_town
@@ -82,6 +85,10 @@ def check_caseworker_scope(actor: Principal, municipality_code: str | None) -> N
 # One audit entry about a citizen (ids, field names and counts only, never names):
 # ``audit_citizen(session, actor, action, citizen_id, detail)``.
 audit_citizen = EntityAudit(ENTITY)
+
+
+def _table(model: type[SQLModel]) -> Table:
+    return SQLModel.metadata.tables[str(model.__tablename__)]
 
 
 def _resolve(data: CitizenCreate, *, session: Session, coordinates_given: bool) -> dict[str, Any]:
@@ -157,23 +164,79 @@ def _caseworker_users(session: Session, user_ids: list[str], municipality_code: 
     return users
 
 
-def _replace_caseworkers(session: Session, citizen_id: str, users: list[User]) -> None:
+def _replace_caseworkers(session: Session, citizen_id: str, user_ids: list[str]) -> None:
     session.execute(
         delete(CitizenCaseworker).where(col(CitizenCaseworker.citizen_id) == citizen_id)
     )
-    for user in users:
-        session.add(CitizenCaseworker(citizen_id=citizen_id, user_id=user.id))
+    for user_id in user_ids:
+        session.add(CitizenCaseworker(citizen_id=citizen_id, user_id=user_id))
+
+
+def _fairness_columns(values: dict[str, Any]) -> dict[str, Any]:
+    """Fairness attributes as stored (the gender as its plain text value)."""
+    return {
+        key: None if value is None else (str(value) if key == "audit_gender" else value)
+        for key, value in values.items()
+    }
 
 
 def _set_fairness(session: Session, citizen_id: str, values: dict[str, Any]) -> None:
     row = session.get(CitizenFairnessAttributes, citizen_id)
     if row is None:
         row = CitizenFairnessAttributes(citizen_id=citizen_id)
-    for key, value in values.items():
-        setattr(
-            row, key, None if value is None else (str(value) if key == "audit_gender" else value)
-        )
+    for key, value in _fairness_columns(values).items():
+        setattr(row, key, value)
     session.add(row)
+
+
+@dataclass(frozen=True)
+class NewCitizen:
+    """A new citizen's stored columns, its caseworkers and fairness attributes, all checked."""
+
+    values: dict[str, Any]
+    caseworker_ids: list[str]
+    fairness: dict[str, Any]
+
+
+def _completed(
+    session: Session,
+    data: CitizenCreate,
+    values: dict[str, Any],
+    actor: Principal,
+    wish_task_ids: list[str] | None,
+) -> NewCitizen:
+    """The rest of a new citizen once its columns are resolved: caseworkers, wishes, consent."""
+    municipality = values["municipality_code"]
+    if data.caseworker_ids is not None:
+        caseworkers = _caseworker_users(session, data.caseworker_ids, municipality)
+    elif policy.assigned_as(actor) == "caseworker" and actor.user_id is not None:
+        caseworkers = _caseworker_users(session, [actor.user_id], municipality)
+    else:
+        caseworkers = []
+    if wish_task_ids is None:
+        wish_task_ids = tasks_catalogue.wish_task_ids(session, text=data.wishes)
+    values["wish_task_ids"] = wish_task_ids
+    values["sms_consent_date"] = clock.today() if values["sms_consent"] else None
+    fairness = data.model_dump(include=set(_FAIRNESS_FIELDS), exclude_none=True)
+    return NewCitizen(values, [user.id for user in caseworkers], fairness)
+
+
+def resolve_new_citizen(
+    session: Session,
+    data: CitizenCreate,
+    *,
+    actor: Principal,
+    wish_task_ids: list[str] | None = None,
+) -> NewCitizen:
+    """A new citizen checked as ``create_citizen`` checks it, for the bulk import (issue 13).
+
+    Raises CitizenDataError or CitizenOutOfScopeError; the case number's and CPR hash's
+    uniqueness are the caller's to check (``insert_citizens`` relies on the unique indexes).
+    ``wish_task_ids`` may be given when the caller has already matched the same wishes.
+    """
+    values = _resolve(data, session=session, coordinates_given=data.lat is not None)
+    check_caseworker_scope(actor, values["municipality_code"])
+    return _completed(session, data, values, actor, wish_task_ids)
 
 
 def create_citizen(
@@ -193,28 +256,87 @@ def create_citizen(
     )
     if cpr_hmac is not None and (twin := find_by_cpr_hmac(session, cpr_hmac=cpr_hmac)):
         raise DuplicatePersonError(twin.id)
-    if data.caseworker_ids is not None:
-        caseworkers = _caseworker_users(session, data.caseworker_ids, municipality)
-    elif policy.assigned_as(actor) == "caseworker" and actor.user_id is not None:
-        caseworkers = _caseworker_users(session, [actor.user_id], municipality)
-    else:
-        caseworkers = []
-    values["wish_task_ids"] = tasks_catalogue.wish_task_ids(session, text=data.wishes)
-    values["sms_consent_date"] = clock.today() if values["sms_consent"] else None
-    citizen = Citizen(**values, cpr_hmac=cpr_hmac, is_demo=is_demo)
+    new = _completed(session, data, values, actor, None)
+    citizen = Citizen(**new.values, cpr_hmac=cpr_hmac, is_demo=is_demo)
     try:
         # A savepoint, so a concurrent insert of the same case number leaves the session usable.
         with session.begin_nested():
             session.add(citizen)
     except IntegrityError as exc:
         raise ExternalRefTakenError(data.external_ref, None) from exc
-    _replace_caseworkers(session, citizen.id, caseworkers)
-    fairness = data.model_dump(include=set(_FAIRNESS_FIELDS), exclude_none=True)
-    if fairness:
-        _set_fairness(session, citizen.id, fairness)
+    _replace_caseworkers(session, citizen.id, new.caseworker_ids)
+    if new.fairness:
+        _set_fairness(session, citizen.id, new.fairness)
     session.flush()
     audit_citizen(session, actor, "create", citizen.id, {"municipality_code": municipality})
     return citizen
+
+
+def _column_defaults() -> dict[str, Any]:
+    """The citizens table's plain defaults, for rows written without the ORM."""
+    defaults: dict[str, Any] = {}
+    for name, field in Citizen.model_fields.items():
+        if field.default_factory is list:
+            defaults[name] = []
+        elif field.default_factory is None and field.default is not PydanticUndefined:
+            defaults[name] = field.default
+    return defaults
+
+
+def insert_citizens(
+    session: Session,
+    *,
+    citizens: list[tuple[NewCitizen, str | None]],
+    actor: Principal,
+) -> list[str]:
+    """Store new citizens (from ``resolve_new_citizen``, with their CPR hash) in bulk; their ids.
+
+    Caseworker links, fairness attributes and one "create" audit entry per citizen are inserted
+    the same way (Core inserts, not the ORM's unit of work). A case number or CPR hash taken
+    meanwhile raises IntegrityError and leaves the transaction as it was.
+    """
+    now = clock.now()
+    defaults = _column_defaults()
+    ids = [new_id() for _ in citizens]
+    rows = [
+        {
+            **defaults,
+            **new.values,
+            "id": citizen_id,
+            "cpr_hmac": hashed,
+            "is_demo": False,
+            "created_at": now,
+            "updated_at": now,
+        }
+        for citizen_id, (new, hashed) in zip(ids, citizens, strict=True)
+    ]
+    links = [
+        {"citizen_id": citizen_id, "user_id": user_id}
+        for citizen_id, (new, _) in zip(ids, citizens, strict=True)
+        for user_id in dict.fromkeys(new.caseworker_ids)
+    ]
+    fairness = [
+        {"citizen_id": citizen_id, **dict.fromkeys(_FAIRNESS_FIELDS)}
+        | _fairness_columns(new.fairness)
+        for citizen_id, (new, _) in zip(ids, citizens, strict=True)
+        if new.fairness
+    ]
+    with session.begin_nested():
+        if rows:
+            session.execute(insert(_table(Citizen)), rows)
+        if links:
+            session.execute(insert(_table(CitizenCaseworker)), links)
+        if fairness:
+            session.execute(insert(_table(CitizenFairnessAttributes)), fairness)
+    record_audits(
+        session,
+        actor=actor,
+        action="create",
+        entity_type=ENTITY,
+        entity_ids=ids,
+        details=[{"municipality_code": row["municipality_code"]} for row in rows],
+    )
+    return ids
 
 
 def get_citizen(session: Session, *, citizen_id: str) -> Citizen:
@@ -287,7 +409,7 @@ def update_citizen(
     for key, value in values.items():
         setattr(citizen, key, value)
     if users is not None:
-        _replace_caseworkers(session, citizen.id, users)
+        _replace_caseworkers(session, citizen.id, [user.id for user in users])
         changed.append("caseworker_ids")
     fairness = {k: patch[k] for k in _FAIRNESS_FIELDS if k in patch}
     if fairness:

@@ -19,8 +19,7 @@ be read as a table, or is refused by the checks in ``service.tabular``, changes 
 from __future__ import annotations
 
 import re
-import unicodedata
-from collections.abc import Callable, Hashable, Iterator
+from collections.abc import Callable, Hashable
 from pathlib import Path
 from typing import Any
 
@@ -47,11 +46,17 @@ from service.companies.schemas import (
 from service.cpr import CPR_REFUSED_DA, first_cpr_cell
 from service.errors import KantmatchError
 from service.i18n import validation_message
+from service.importing import (
+    RowImport,
+    by_unique,
+    read_import_table,
+    run_rows,
+)
 from service.organisations.defaults import job_centre_key
+from service.organisations.models import Organisation
 from service.places import lookup_postal_code
 from service.sectors import SECTOR_NAMES_DA, Sector
-from service.tabular import Progress, Source, fold_word, map_headers, read_table, word_table
-from service.tabular import data_rows as _data_rows
+from service.tabular import Progress, Source, fold_word, word_table
 
 # Column headers people use, Danish and English (matched folded, by tabular.map_headers).
 HEADER_ALIASES: dict[str, tuple[str, ...]] = {
@@ -155,12 +160,6 @@ _SIZE_BANDS = {band.value: band.value for band in SizeBand}
 # contact columns become one contact person.
 _CONTACT_FIELDS = ("contact_name", "contact_title", "phone", "email")
 _NOT_PAYLOAD = frozenset({"city", "employees", *_CONTACT_FIELDS})
-CHUNK_ROWS = 5000
-
-
-def _may_hold_ten_digits(value: str) -> bool:
-    # str.isdigit accepts every character the CPR detector's fold turns into a digit.
-    return sum(map(str.isdigit, unicodedata.normalize("NFKC", value))) >= 10
 
 
 def check_row(values: dict[str, str]) -> list[tuple[str, str]]:
@@ -170,17 +169,13 @@ def check_row(values: dict[str, str]) -> list[tuple[str, str]]:
     numbers typed into the wrong column (issue 17); an empty list lets the row on.
     """
     # Issue 17: a CPR-like value in any cell rejects the row (P-numbers are codes, not text).
-    # The detector needs ten digits after NFKC, so cells with fewer are passed over here in C
-    # speed (the full check costs about 2 ms a row, half the import at national size).
-    candidates = {k: v for k, v in values.items() if _may_hold_ten_digits(v)}
-    cpr_column = first_cpr_cell(candidates, codes={"p_number"}) if candidates else None
+    cpr_column = first_cpr_cell(values, codes={"p_number"})
     if cpr_column is not None:
         return [(cpr_column, CPR_REFUSED_DA)]
     return []
 
 
-def _map_headers(header: list[str]) -> tuple[dict[int, str], list[str]]:
-    columns, unknown = map_headers(header, HEADER_ALIASES)
+def _check_columns(columns: dict[int, str]) -> None:
     missing = [f for f in ("cvr", "name") if f not in columns.values()]
     if missing:
         names = {"cvr": "CVR", "name": "Navn"}
@@ -188,13 +183,6 @@ def _map_headers(header: list[str]) -> tuple[dict[int, str], list[str]]:
         raise UnreadableFileError(
             f"kolonnen {wanted} mangler i første række", f"column {wanted} missing in the first row"
         )
-    return columns, unknown
-
-
-def _by_unique(series: pd.Series[Any], convert: Callable[[Any], Any]) -> pd.Series[Any]:
-    """``convert`` applied once per distinct value of the column, then spread to every row."""
-    distinct = series.unique()
-    return series.map(dict(zip(distinct, map(convert, distinct), strict=True)))
 
 
 def _employees_band(value: str) -> str | None:
@@ -231,15 +219,15 @@ def _clean(raw: pd.DataFrame) -> tuple[pd.DataFrame, pd.Series[bool]]:
     for field in clean.columns:
         column = clean[field]
         if field in ("cvr", "p_number"):
-            clean[field] = _by_unique(column, normalise_digits)
+            clean[field] = by_unique(column, normalise_digits)
         elif field in ("db07_code", "db25_code"):
-            clean[field] = _by_unique(column, _industry_code)
+            clean[field] = by_unique(column, _industry_code)
         elif field in _WORD_FIELDS:
-            clean[field] = _by_unique(column, _word(_WORD_FIELDS[field]))
+            clean[field] = by_unique(column, _word(_WORD_FIELDS[field]))
     bad_size = pd.Series(False, index=clean.index)
     for field in ("size_band", "employees"):
         if field in clean.columns:
-            bands = _by_unique(clean[field], lambda v: _employees_band(v) if v else "")
+            bands = by_unique(clean[field], lambda v: _employees_band(v) if v else "")
             bad_size |= bands.isna()
             clean[field] = bands.fillna("")
     if "employees" in clean.columns:
@@ -345,8 +333,12 @@ def _update(session: Session, company: Company, payload: dict[str, Any], actor: 
     companies_service.update_company(session, company=company, data=update, actor=actor)
 
 
-class _Run:
-    """One import: the file's columns, the report, and the rows waiting to be written."""
+_New = tuple[int, dict[str, Any], list[ContactPersonIn]]
+_Update = tuple[int, Company, dict[str, Any]]
+
+
+class _CompanyRows(RowImport[_New | _Update]):
+    """The rows of one company file: checked one by one, new companies written per chunk."""
 
     def __init__(
         self,
@@ -361,133 +353,113 @@ class _Run:
         self.header_of = header_of
         self.first_row_of = first_row_of
         self.report = report
+        self.registered: dict[str, Company] = {}
+        # Held for the whole import: the session's identity map keeps objects only while
+        # someone refers to them, and every new row's contact owner is looked up by key.
+        self.organisations = list(session.exec(select(Organisation)))
+        self.owners: dict[tuple[str, str], str | None] = {}  # (postal code, municipality)
 
     def reject(self, row: int, cvr: str | None, field: str, message: str) -> None:
         self.report.rejected.append(
             RowProblem(row=row, cvr=cvr, field=self.header_of.get(field, field), message=message)
         )
 
-    def chunk(self, rows: list[int], raw: list[dict[Hashable, Any]], clean: pd.DataFrame) -> None:
-        """Check, then write, one chunk of rows."""
-        cvrs = [c for c in clean["cvr"].tolist() if c]
-        registered = {
+    def prepare(self, chunk: pd.DataFrame) -> None:
+        cvrs = [c for c in chunk["cvr"].tolist() if c]
+        self.registered = {
             company.cvr: company
             for company in self.session.exec(select(Company).where(col(Company.cvr).in_(cvrs)))
         }
-        new: list[tuple[int, dict[str, Any], list[ContactPersonIn]]] = []
-        updates: list[tuple[int, Company, dict[str, Any]]] = []
-        bad_size = clean.pop("_bad_size").tolist()
-        for row, cells, values, size_unreadable in zip(
-            rows, raw, _records(clean), bad_size, strict=True
-        ):
-            cvr = str(values.get("cvr") or "") or None
-            problems = check_row({str(k): str(v) for k, v in cells.items()})
-            if problems:
-                for field, message in problems:
-                    # A refused cell is not repeated, nor is the CVR if that is where it stands.
-                    self.reject(row, None if field == "cvr" else cvr, field, message)
-                continue
-            first = self.first_row_of.get(cvr or "", row)
-            if first != row:
-                self.reject(
-                    row,
-                    cvr,
-                    "cvr",
-                    f"CVR-nummeret står også i række {first}; rækken er sprunget over",
-                )
-                continue
-            if size_unreadable:
-                field = next(
-                    f
-                    for f in ("employees", "size_band")
-                    if cells.get(f) and _employees_band(str(cells[f])) is None
-                )
-                self.reject(
-                    row,
-                    cvr,
-                    field,
-                    "Antal ansatte skal være et helt tal (fx 12) eller en størrelse som "
-                    f"tjenesten skriver den (0-5, 6-19, 20-49, 50-99, 100+), ikke {cells[field]!r}",
-                )
-                continue
-            payload = _payload(values)
-            if cvr in registered:
-                updates.append((row, registered[cvr], payload))
-                continue
-            if "contact_owner" not in payload:
-                owner = _default_contact_owner(payload)
-                payload = {**payload, "contact_owner": owner} if owner else payload
-            try:
-                data = CompanyCreate.model_validate(payload)
-                stored = companies_service.resolve_new_company(self.session, data, actor=self.actor)
-            except ValidationError as exc:
-                self.report.rejected.extend(
-                    _problems_from_validation(exc, row, cvr, self.header_of)
-                )
-            except KantmatchError as exc:
-                self.report.rejected.extend(
-                    _problems_from_domain_error(exc, row, cvr, self.header_of)
-                )
-            else:
-                new.append((row, stored, data.contacts or []))
-        self._write(new, updates)
 
-    def _write(
-        self,
-        new: list[tuple[int, dict[str, Any], list[ContactPersonIn]]],
-        updates: list[tuple[int, Company, dict[str, Any]]],
-    ) -> None:
+    def check(
+        self, row: int, cells: dict[Hashable, Any], values: dict[Hashable, Any]
+    ) -> _New | _Update | None:
+        size_unreadable = values.pop("_bad_size")
+        cvr = str(values.get("cvr") or "") or None
+        problems = check_row({str(k): str(v) for k, v in cells.items()})
+        if problems:
+            for field, message in problems:
+                # A refused cell is not repeated, nor is the CVR if that is where it stands.
+                self.reject(row, None if field == "cvr" else cvr, field, message)
+            return None
+        first = self.first_row_of.get(cvr or "", row)
+        if first != row:
+            self.reject(
+                row, cvr, "cvr", f"CVR-nummeret står også i række {first}; rækken er sprunget over"
+            )
+            return None
+        if size_unreadable:
+            field = next(
+                f
+                for f in ("employees", "size_band")
+                if cells.get(f) and _employees_band(str(cells[f])) is None
+            )
+            self.reject(
+                row,
+                cvr,
+                field,
+                "Antal ansatte skal være et helt tal (fx 12) eller en størrelse som "
+                f"tjenesten skriver den (0-5, 6-19, 20-49, 50-99, 100+), ikke {cells[field]!r}",
+            )
+            return None
+        payload = _payload(values)
+        if cvr in self.registered:
+            return (row, self.registered[cvr], payload)
+        if "contact_owner" not in payload:
+            place = (str(payload.get("postal_code", "")), str(payload.get("municipality_code", "")))
+            if place not in self.owners:
+                self.owners[place] = _default_contact_owner(payload)
+            owner = self.owners[place]
+            payload = {**payload, "contact_owner": owner} if owner else payload
+        try:
+            data = CompanyCreate.model_validate(payload)
+            stored = companies_service.resolve_new_company(self.session, data, actor=self.actor)
+        except ValidationError as exc:
+            self.report.rejected.extend(_problems_from_validation(exc, row, cvr, self.header_of))
+        except KantmatchError as exc:
+            self.report.rejected.extend(_problems_from_domain_error(exc, row, cvr, self.header_of))
+        else:
+            return (row, stored, data.contacts or [])
+        return None
+
+    def write(self, accepted: list[_New | _Update]) -> None:
+        new = [item for item in accepted if not isinstance(item[1], Company)]
         ids = companies_service.insert_companies(
             self.session,
             companies=[(values, contacts) for _, values, contacts in new],
             actor=self.actor,
         )
         self.report.created.extend(
-            ImportRowResult(row=row, cvr=values["cvr"], company_id=company_id, name=values["name"])
+            # Values the schema has checked and the database stored: not validated again.
+            ImportRowResult.model_construct(
+                row=row, cvr=values["cvr"], company_id=company_id, name=values["name"]
+            )
             for (row, values, _), company_id in zip(new, ids, strict=True)
         )
-        for row, company, payload in updates:
-            savepoint = self.session.begin_nested()
-            try:
-                _update(self.session, company, payload, self.actor)
-                savepoint.commit()
-            except ValidationError as exc:
-                savepoint.rollback()
-                self.report.rejected.extend(
-                    _problems_from_validation(exc, row, company.cvr, self.header_of)
-                )
-            except KantmatchError as exc:
-                savepoint.rollback()
-                self.report.rejected.extend(
-                    _problems_from_domain_error(exc, row, company.cvr, self.header_of)
-                )
-            else:
-                self.report.updated.append(
-                    ImportRowResult(
-                        row=row, cvr=company.cvr, company_id=company.id, name=company.name
-                    )
-                )
+        for item in accepted:
+            if isinstance(item[1], Company):
+                row, company, payload = item
+                self._update(row, company, payload)
 
-
-def _frame(table: list[list[str]], columns: dict[int, str]) -> pd.DataFrame:
-    """The non-empty data rows as text columns named by field, indexed by spreadsheet row."""
-    numbers: list[int] = []
-    cells: list[list[str]] = []
-    for row_number, row in _data_rows(table):
-        numbers.append(row_number)
-        cells.append([row[i] if i < len(row) else "" for i in columns])
-    return pd.DataFrame(cells, index=numbers, columns=list(columns.values()), dtype=object)
-
-
-def _records(frame: pd.DataFrame) -> list[dict[Hashable, Any]]:
-    """The rows as dicts by column (faster than ``to_dict("records")`` for object columns)."""
-    names = list(frame.columns)
-    return [dict(zip(names, values, strict=True)) for values in frame.itertuples(False, None)]
-
-
-def _chunks(frame: pd.DataFrame) -> Iterator[pd.DataFrame]:
-    for start in range(0, len(frame), CHUNK_ROWS):
-        yield frame.iloc[start : start + CHUNK_ROWS]
+    def _update(self, row: int, company: Company, payload: dict[str, Any]) -> None:
+        savepoint = self.session.begin_nested()
+        try:
+            _update(self.session, company, payload, self.actor)
+            savepoint.commit()
+        except ValidationError as exc:
+            savepoint.rollback()
+            self.report.rejected.extend(
+                _problems_from_validation(exc, row, company.cvr, self.header_of)
+            )
+        except KantmatchError as exc:
+            savepoint.rollback()
+            self.report.rejected.extend(
+                _problems_from_domain_error(exc, row, company.cvr, self.header_of)
+            )
+        else:
+            self.report.updated.append(
+                ImportRowResult(row=row, cvr=company.cvr, company_id=company.id, name=company.name)
+            )
 
 
 def import_companies(
@@ -502,13 +474,8 @@ def import_companies(
 ) -> ImportReport:
     """Import a company list (its bytes, or a file on disk): new CVRs created, known updated."""
     source: Source = path if path is not None else (content or b"")
-    table = read_table(source, filename)
-    if not table:
-        raise UnreadableFileError("filen har ingen rækker", "the file has no rows")
-    columns, unknown = _map_headers(table[0])
-    header_of = {field: table[0][index] for index, field in columns.items()}
-    raw = _frame(table, columns)
-    del table
+    table = read_import_table(source, filename, HEADER_ALIASES, check_columns=_check_columns)
+    raw = table.frame
     clean, bad_size = _clean(raw)
     clean["_bad_size"] = bad_size
     cvr_rows = pd.Series(clean.index, index=clean.index)[clean["cvr"] != ""]
@@ -520,37 +487,19 @@ def import_companies(
         created=[],
         updated=[],
         rejected=[],
-        unknown_columns=unknown,
+        unknown_columns=table.unknown_columns,
     )
-    run = _Run(
+    rows = _CompanyRows(
         session,
         actor,
-        header_of,
+        table.header_of,
         dict(zip(clean.loc[first_row_of.index, "cvr"], first_row_of, strict=True)),
         report,
     )
-    outer = session.begin_nested() if dry_run else None
-    done = 0
-    for part in _chunks(clean):
-        rows = [int(r) for r in part.index]
-        run.chunk(rows, _records(raw.loc[part.index]), part.copy())
-        done += len(rows)
-        if progress is not None:
-            progress(done, len(raw))
-    report.rejected.sort(key=lambda p: p.row)
-    if outer is not None:
-        outer.rollback()
-    else:
-        record_audit(
-            session,
-            actor=actor,
-            action="import",
-            entity_type="company",
-            detail={
-                "file": filename,
-                "created": len(report.created),
-                "updated": len(report.updated),
-                "rejected_rows": len({p.row for p in report.rejected}),
-            },
-        )
+
+    def audit(numbers: dict[str, int]) -> None:
+        detail = {"file": filename, **numbers}
+        record_audit(session, actor=actor, action="import", entity_type="company", detail=detail)
+
+    run_rows(session, raw, clean, rows, report, dry_run=dry_run, progress=progress, audit=audit)
     return report

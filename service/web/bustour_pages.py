@@ -28,6 +28,7 @@ from service.bustours.schemas import DEFAULT_STOPS, MAX_STOPS, BusTourCreate
 from service.db import SessionDep
 from service.errors import (
     ConflictError,
+    FieldError,
     KantmatchError,
     ValidationFailedError,
     validation_failed_from,
@@ -88,16 +89,20 @@ def tours_page(
 # --- planning -----------------------------------------------------------------------------
 
 
-def _form_errors(error: KantmatchError) -> list[tuple[str, str, str]]:
-    """(field, label, message) per form field, in the form's order: the first message of each
-    field (a union such as ``start`` reports once per alternative)."""
-    first: dict[str, str] = {}
+def _form_error(error: KantmatchError) -> ValidationFailedError:
+    """The refusal as the form shows it: one reason per form field, in the form's order (a
+    union such as ``start`` reports once per alternative: the first is kept); a refusal of the
+    group as a whole (no company fits) is shown at the citizens."""
+    first: dict[str, FieldError] = {}
     for field in error.fields:
-        first.setdefault(field.field.split(".")[0], field.message_da)
+        name = field.field.split(".")[0]
+        first.setdefault(name, FieldError(name, field.message_da, field.message_en))
     if not first:
-        first["citizen_ids"] = error.message("da")
+        first["citizen_ids"] = FieldError("citizen_ids", error.message_da, error.message_en)
     ordered = [f for f in FIELD_LABELS if f in first] + [f for f in first if f not in FIELD_LABELS]
-    return [(f, FIELD_LABELS.get(f, f), first[f]) for f in ordered]
+    return ValidationFailedError(
+        error.message_da, error.message_en, fields=[first[f] for f in ordered], code=error.code
+    )
 
 
 def _form_page(
@@ -111,16 +116,16 @@ def _form_page(
         session, actor=actor, town=values["by"] or None, keep=values["citizen_ids"]
     )
     centres = job_centres()
-    errors = _form_errors(error) if error else []
+    shown = _form_error(error) if error else None
     context = {
         "values": values,
         "choices": choices,
         "centres": [(c.value, centres[c.value].name) for c in JobCentre],
         "max_stops": MAX_STOPS,
         "status_labels": CITIZEN_STATUS_LABELS,
-        "error": error,
-        "errors": errors,
-        "field_messages": {field: message for field, _, message in errors},
+        "error": shown,
+        "field_labels": FIELD_LABELS,
+        "field_messages": {f.field: f.message_da for f in shown.fields} if shown else {},
     }
     return render_page(request, "bustour_new.html", context, status_code=422 if error else 200)
 

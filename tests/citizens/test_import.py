@@ -16,12 +16,13 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 from typer.testing import CliRunner
 
-from service import clock
+from service import clock, importing
 from service.auth.models import AuditEntry
 from service.auth.principal import CLI_PRINCIPAL, Principal, Role
 from service.citizens import importers
+from service.citizens import service as citizens_service
 from service.citizens.cpr import cpr_hmac
-from service.citizens.models import BipMeasurement, Citizen
+from service.citizens.models import BipMeasurement, Citizen, CitizenCaseworker
 from service.citizens.schemas import CitizenImportReport
 from service.cli import app as cli_app
 from service.db import make_engine
@@ -274,7 +275,12 @@ class TestCitizenImport:
         assert len(report.created) == 1
         assert count(session, Citizen) == 0
 
-    def test_progress_is_reported_per_row(self, session: Session) -> None:
+    def test_progress_is_reported_per_chunk_written(
+        self, session: Session, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        # Issue 13: rows are checked and written in chunks (service.importing.CHUNK_ROWS), so
+        # progress counts rows stored or rejected, after each chunk; two rows a chunk here.
+        monkeypatch.setattr(importing, "CHUNK_ROWS", 2)
         seen: list[tuple[int, int]] = []
         rows = [HEADER, GOOD, ["Ida", "J-2", "", "4930"], ["", "", "", ""], ["Bo", "J-3", "", "x"]]
 
@@ -287,7 +293,7 @@ class TestCitizenImport:
             progress=lambda done, total: seen.append((done, total)),
         )
 
-        assert seen == [(1, 3), (2, 3), (3, 3)]  # the empty row is not a row
+        assert seen == [(2, 3), (3, 3)]  # the empty row is not a row
 
 
 def _truncated_xlsx() -> bytes:
@@ -515,3 +521,109 @@ class TestCommandLine:
                 assert count(check, Citizen) == 0
         finally:
             engine.dispose()
+
+
+class TestBulkCitizenImport:
+    """Issue 13: rows checked and written in chunks (two rows a chunk here), nothing half-done."""
+
+    def test_new_citizens_are_written_in_bulk_with_their_links_and_audit(
+        self, session: Session, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        monkeypatch.setattr(importing, "CHUNK_ROWS", 2)
+        caseworker, _ = make_key(session, Role.caseworker, "360")
+        header = ["Navn", "Sagsnummer", "Postnr.", "Køn", "Fødselsår", "Sagsbehandler"]
+        rows = [
+            header,
+            ["Ida Holm", "B-1", "4900", "kvinde", "", ""],
+            ["Bo Lund", "B-2", "4800", "", "1990", ""],
+            ["Eva Sand", "B-3", "4900", "", "", str(caseworker.user_id)],
+        ]
+
+        report = import_citizens(session, csv_bytes(rows))
+
+        assert report.rejected == []
+        assert [(r.row, r.external_ref) for r in report.created] == [
+            (2, "B-1"),
+            (3, "B-2"),
+            (4, "B-3"),
+        ]
+        by_ref = {
+            c.external_ref: c
+            for c in session.exec(select(Citizen).where(col(Citizen.external_ref).like("B-%")))
+        }
+        assert {ref: c.municipality_code for ref, c in by_ref.items()} == {
+            "B-1": "360",
+            "B-2": "376",
+            "B-3": "360",
+        }
+        assert by_ref["B-1"].city == "Nakskov"
+        fairness = citizens_service.fairness_attributes(
+            session, citizen_ids=[c.id for c in by_ref.values()]
+        )
+        assert fairness == {
+            by_ref["B-1"].id: ("female", None),
+            by_ref["B-2"].id: (None, 1990),
+        }
+        links = session.exec(
+            select(CitizenCaseworker).where(
+                col(CitizenCaseworker.citizen_id).in_([c.id for c in by_ref.values()])
+            )
+        ).all()
+        assert [(link.citizen_id, link.user_id) for link in links] == [
+            (by_ref["B-3"].id, caseworker.user_id)
+        ]
+        creates = session.exec(
+            select(AuditEntry).where(
+                AuditEntry.action == "create",
+                col(AuditEntry.entity_id).in_([c.id for c in by_ref.values()]),
+            )
+        ).all()
+        assert sorted(e.detail or "" for e in creates) == [
+            '{"municipality_code": "360"}',
+            '{"municipality_code": "360"}',
+            '{"municipality_code": "376"}',
+        ]
+
+    def test_bad_rows_in_every_chunk_are_all_reported_and_none_stored(
+        self, session: Session, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        monkeypatch.setattr(importing, "CHUNK_ROWS", 2)
+        rows = [
+            HEADER[:4],
+            ["Ida Holm", "C-1", "150384-4321", "4900"],  # chunk 1
+            ["", "C-2", "", "4900"],  # no name
+            ["Ida Holm", "C-1", "", "4900"],  # chunk 2: the case number of row 2 again
+            ["Ida Holm", "C-3", "150384-4321", "4900"],  # the person of row 2 again
+            ["Bo Lund", "C-4", "", "9999"],  # chunk 3: an unknown postal code
+            ["Bo Lund", "C-5", "", "4800"],
+        ]
+        before = count(session, Citizen)
+
+        report = import_citizens(session, csv_bytes(rows))
+
+        assert [r.external_ref for r in report.created] == ["C-1", "C-5"]
+        found = problems(report)
+        assert sorted(found) == [3, 4, 5, 6]
+        assert found[3] == [("Navn", "Feltet skal udfyldes")]
+        assert found[4] == [
+            ("Sagsnummer", "Samme borger står også i række 2; rækken er sprunget over")
+        ]
+        assert found[5] == [
+            ("CPR-nummer", "Samme borger står også i række 2; rækken er sprunget over")
+        ]
+        assert found[6][0][0] == "municipality_code"
+        assert "9999" in found[6][0][1]
+        assert count(session, Citizen) == before + 2
+
+    def test_a_dry_run_over_several_chunks_stores_nothing(
+        self, session: Session, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        monkeypatch.setattr(importing, "CHUNK_ROWS", 2)
+        rows = [HEADER[:4], *([f"Navn {i}", f"D-{i}", "", "4900"] for i in range(5))]
+        audit_before = count(session, AuditEntry)
+
+        report = import_citizens(session, csv_bytes(rows), dry_run=True)
+
+        assert len(report.created) == 5
+        assert count(session, Citizen) == 0
+        assert count(session, AuditEntry) == audit_before

@@ -253,9 +253,9 @@ class TestBadInput:
         response = _submit(caseworker, {**FORM, "citizen_ids": chosen, **changes})
 
         assert response.status_code == 422
-        summary = re.findall(r'<li><a href="#(\w+)">([^<]+)</a></li>', response.text)
-        assert [f for f, _ in summary] == [field]
-        assert summary[0][1].replace("&#39;", "'").startswith(expected)
+        summary = re.findall(r'<li><a href="#(\w+)">([^<]+)</a>: ([^<]+)</li>', response.text)
+        assert [f for f, _, _ in summary] == [field]
+        assert f"{summary[0][1]}: {summary[0][2]}".replace("&#39;", "'").startswith(expected)
         assert f'id="{field}-error"' in response.text  # the message also stands at the field
         assert re.findall(r'value="([0-9a-f]{32})" checked', response.text) == [
             c.id for c in sorted(world.group, key=lambda c: c.name)
@@ -276,7 +276,7 @@ class TestBadInput:
         response = _submit(caseworker, {**FORM, "citizen_ids": [world.group[0].id]})
 
         assert response.status_code == 422
-        assert '<a href="#citizen_ids">Borgere: Skal have mindst 2 elementer</a>' in response.text
+        assert '<a href="#citizen_ids">Borgere</a>: Skal have mindst 2 elementer' in response.text
         assert _tours(session) == 0
 
     def test_a_post_without_csrf_token_is_refused(
@@ -441,5 +441,5 @@ class TestWhoMay:
             assert re.findall(r'<label for="citizen-', form) == []
             response = _submit(web, {**FORM, "citizen_ids": [c.id for c in world.group]})
             assert response.status_code == 422
-            assert "Borgere: Disse borgere findes ikke" in response.text
+            assert '<a href="#citizen_ids">Borgere</a>: Disse borgere findes ikke' in response.text
         assert _tours(session) == 1
