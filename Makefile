@@ -61,7 +61,7 @@ lint: $(DEV_STAMP)
 	$(BIN)/ruff check .
 
 typecheck: $(DEV_STAMP)
-	$(BIN)/mypy service labour_market tests benchmarks
+	$(BIN)/mypy service labour_market tests benchmarks scripts
 
 # Every benchmarks/bench_*.py, each with its baseline in the same run. BENCH_SCALES: shares of
 # national volume for bench_national.py (e.g. BENCH_SCALES=0.1,1; the data sets stay in var/).

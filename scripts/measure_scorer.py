@@ -7,7 +7,6 @@ All figures are on SYNTHETIC training data and the fictional demo citizens.
 
 from __future__ import annotations
 
-import sys
 from datetime import date
 from typing import Any
 
@@ -46,7 +45,7 @@ def make_citizen(
     ids = catalogue.wish_task_ids(session, text=wishes)
     citizen = Citizen(
         name="Måling Testborger",
-        external_ref=f"measure-{np.random.default_rng().integers(1e9)}",
+        external_ref=f"measure-{np.random.default_rng().integers(10**9)}",
         municipality_code=near.municipality_code,
         postal_code=near.postal_code or "4900",
         lat=float(near.lat or 54.83) + 0.003,
@@ -70,7 +69,8 @@ def set_bip(session: Session, citizen: Citizen, bip: dict[str, int]) -> None:
     ).all():
         session.delete(old)
     session.flush()
-    session.add(BipMeasurement(citizen_id=citizen.id, measured_on=clock.today(), **bip))
+    answers: dict[str, Any] = dict(bip)
+    session.add(BipMeasurement(citizen_id=citizen.id, measured_on=clock.today(), **answers))
     session.flush()
 
 
@@ -93,7 +93,7 @@ def main() -> None:
     with Session(engine, expire_on_commit=False) as session:
         row = ms.active_model_version(session)
         assert row is not None
-        model = ms.load_model(row)
+        model: Any = ms.load_model(row)  # before issue 14 a logistic model, after it additive
         info = ms.model_info(row)
         print(
             "model",
@@ -180,7 +180,9 @@ def main() -> None:
             for o in sample:
                 opening_id = str(opening_id_of[o])
                 opening = session.get(TaskOpening, opening_id)
+                assert opening is not None
                 company = session.get(Company, opening.company_id)
+                assert company is not None
                 result = ms.suggest_candidates(
                     session,
                     company=company,
@@ -210,6 +212,7 @@ def main() -> None:
 
         # --- hand-made citizens ----------------------------------------------------------
         walk = session.exec(select(Task).where(Task.name == "Ledsagelse på gåture")).first()
+        assert walk is not None, "the demo catalogue has the care-home walk"
         opening = session.exec(
             select(TaskOpening)
             .where(TaskOpening.task_id == walk.id)
@@ -219,6 +222,7 @@ def main() -> None:
             print("no open care-walk opening in the demo data")
             return
         home = session.get(Company, opening.company_id)
+        assert home is not None
         three = dict.fromkeys(BIP_KEYS, 3)
         care = make_citizen(session, home, CARE_WISH, three)
         print("care wish task ids:", catalogue.wish_task_ids(session, text=CARE_WISH))
@@ -297,4 +301,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()

@@ -142,13 +142,17 @@ def read_only(engine: Engine) -> Engine:
 
 
 def make_engine(database_url: str, *, sqlite_busy_timeout_ms: int = 5000) -> Engine:
-    """Create the engine for a database URL (SQLite file or PostgreSQL through psycopg 3)."""
+    """Create the engine for a database URL (SQLite file or PostgreSQL through psycopg 3).
+
+    ``hide_parameters``: a failing statement's error (and so the server log) shows the SQL but
+    never the bound values, which may be a citizen's name, notes or phone number (issue 17).
+    """
     dataversion.install()  # every write to a cached table changes its data version (issue 13)
     url = make_url(database_url)
     if url.get_backend_name() == "sqlite":
         if url.database and url.database != ":memory:":
             Path(url.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"check_same_thread": False})
+        engine = create_engine(url, connect_args={"check_same_thread": False}, hide_parameters=True)
         event.listen(engine, "connect", _set_sqlite_pragmas(sqlite_busy_timeout_ms))
         queue = WriterQueue(sqlite_busy_timeout_ms / 1000)
         for name, handler in _sqlite_transactions(queue).items():
@@ -157,7 +161,7 @@ def make_engine(database_url: str, *, sqlite_busy_timeout_ms: int = 5000) -> Eng
     # A bare scheme (postgres:// as many hosts hand it out, or postgresql://) means psycopg 3.
     if url.drivername in ("postgresql", "postgres"):
         url = url.set(drivername="postgresql+psycopg")
-    return create_engine(url, pool_pre_ping=True)
+    return create_engine(url, pool_pre_ping=True, hide_parameters=True)
 
 
 BEFORE_COMMIT = "kantmatch_before_commit"

@@ -272,6 +272,41 @@ def erase_citizen_data(session: Session, *, citizen_id: str) -> int:
     return int(getattr(result, "rowcount", 0) or 0)
 
 
+def document_header(schema: dict[str, Any]) -> None:
+    """List the header on every POST operation of the OpenAPI document (the middleware honours
+    it on every POST), and the replay marker on their success answers."""
+    parameter = {
+        "name": HEADER,
+        "in": "header",
+        "required": False,
+        "description": (
+            "Makes a retried POST safe: the same key from the same credential within "
+            f"{int(RETENTION.total_seconds() // 3600)} hours returns the first answer (marked "
+            f"`{REPLAYED_HEADER}: true`) and creates nothing new. The same key with another "
+            "request is refused (422); a copy sent while the first still runs waits for it "
+            "(409 if it takes too long)."
+        ),
+        "schema": {
+            "type": "string",
+            "minLength": 1,
+            "maxLength": MAX_KEY_LENGTH,
+            "pattern": "^[!-~]+$",  # visible ASCII, as check_key demands
+        },
+    }
+    replayed = {
+        "description": "`true` when this is the stored answer to an earlier request with the key",
+        "schema": {"type": "string", "enum": ["true"]},
+    }
+    for operations in schema.get("paths", {}).values():
+        operation = operations.get("post")
+        if operation is None:
+            continue
+        operation.setdefault("parameters", []).append(dict(parameter))
+        for status, response in operation.get("responses", {}).items():
+            if status.startswith("2"):
+                response.setdefault("headers", {})[REPLAYED_HEADER] = replayed
+
+
 class IdempotencyMiddleware:
     """Honour Idempotency-Key on POST requests (see the module's docstring)."""
 

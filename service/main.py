@@ -21,7 +21,7 @@ from service.config import Settings, get_settings
 from service.db import make_engine
 from service.errors import install_error_handlers
 from service.forecasts.router import router as forecasts_router
-from service.idempotency import IdempotencyMiddleware
+from service.idempotency import IdempotencyMiddleware, document_header
 from service.matching.dependencies import ModelCache
 from service.matching.router import router as matching_router
 from service.meetings.router import router as meetings_router
@@ -101,5 +101,5 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     # Authenticated by the gateway's shared secret, not an API key (see docs/reminders.md).
     app.include_router(sms_status_router, prefix=API_PREFIX)
     install_web(app)  # issue 16: pages, login, static files, /docs, security headers
-    document_errors(app)
+    document_errors(app, also=[document_header])
     return app

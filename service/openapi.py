@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable, Sequence
 from functools import cache
 from typing import Any
 
@@ -64,8 +65,9 @@ def error_codes(path: str, method: str) -> list[int]:
     return sorted(codes)
 
 
-def document_errors(app: FastAPI) -> None:
-    """Make the app's OpenAPI document list every route's error answers."""
+def document_errors(app: FastAPI, *, also: Sequence[Callable[[dict[str, Any]], None]] = ()) -> None:
+    """Make the app's OpenAPI document list every route's error answers; ``also`` documents
+    what middleware adds (the Idempotency-Key header), which the routes themselves cannot."""
     generate = app.openapi
 
     def openapi() -> dict[str, Any]:
@@ -82,6 +84,8 @@ def document_errors(app: FastAPI) -> None:
                         "description": _DESCRIPTIONS[code],
                         "content": reference,
                     }
+        for document in also:
+            document(schema)
         components = schema["components"]["schemas"]
         for unused in ("HTTPValidationError", "ValidationError"):
             if f"#/components/schemas/{unused}" not in json.dumps(schema):

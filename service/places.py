@@ -29,6 +29,7 @@ from labour_market.codes import MUNICIPALITIES
 from service import clock
 from service.errors import FieldError, ValidationFailedError
 from service.i18n import bilingual_error
+from service.tabular import fold_word
 
 LOLLAND = "360"
 GULDBORGSUND = "376"
@@ -117,8 +118,23 @@ def _check_postal_code(value: str) -> str:
     return value
 
 
-MunicipalityCode = Annotated[str, AfterValidator(_check_municipality_code)]
-DanishPostalCode = Annotated[str, AfterValidator(_check_postal_code)]
+def _municipality_codes(schema: dict[str, Any]) -> None:
+    # Read when the OpenAPI document is made, not at import.
+    schema["enum"] = sorted(municipalities())
+
+
+# The OpenAPI document (and its clients) are told what the validators demand (issue 17): the
+# 98 codes, the postal code's format; the validators give the Danish/English message.
+MunicipalityCode = Annotated[
+    str,
+    AfterValidator(_check_municipality_code),
+    PydanticField(json_schema_extra=_municipality_codes),
+]
+DanishPostalCode = Annotated[
+    str,
+    AfterValidator(_check_postal_code),
+    PydanticField(json_schema_extra={"pattern": "^[1-9][0-9]{3}$"}),
+]
 # Explicit coordinates (WGS84) within Denmark and a margin.
 Latitude = Annotated[float, PydanticField(ge=54.0, le=58.0)]
 Longitude = Annotated[float, PydanticField(ge=7.5, le=15.5)]
@@ -210,6 +226,27 @@ def postal_code_table(session: Session) -> dict[str, PostalCode]:
             table[row.postal_code] = _with_import(table.get(row.postal_code), row)
     _merged = (state, table)
     return table
+
+
+# Per process: each town's folded words, for the merged table they were made from.
+_towns: tuple[dict[str, PostalCode], list[tuple[str, tuple[str, ...]]]] | None = None
+
+
+def postal_codes_of_town(session: Session, query: str) -> list[str]:
+    """The postal codes whose town starts with the query, or has a word that does; case, accents
+    and æ/ø/å spelling ignored ("roedby" finds 4970 Rødby, "lilleoe" 4942 Askø og Lilleø)."""
+    global _towns
+    folded = fold_word(query)
+    if not folded:
+        return []
+    table = postal_code_table(session)
+    if _towns is None or _towns[0] is not table:
+        folded_towns = []
+        for code, place in table.items():
+            town = fold_word(place.city)
+            folded_towns.append((code, (town, *town.split())))
+        _towns = (table, folded_towns)
+    return [code for code, starts in _towns[1] if any(s.startswith(folded) for s in starts)]
 
 
 @contextmanager

@@ -6,7 +6,7 @@ import re
 from datetime import UTC, date, datetime
 from typing import Annotated, Any, Generic, TypeVar
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, Field
 
 from service.cpr import reject_cpr, reject_cpr_identifier
 from service.i18n import bilingual_error
@@ -44,6 +44,15 @@ IsoDate = Annotated[date, BeforeValidator(_iso_date_only)]
 FreeText = Annotated[str, AfterValidator(reject_cpr)]
 # an identifier (a task id, a row id) refuses one standing alone, as hex ids hold digit runs.
 Identifier = Annotated[str, AfterValidator(reject_cpr_identifier)]
+
+
+def shown_pattern(pattern: str, **constraints: Any) -> Any:
+    """``Field(pattern=...)`` for FreeText or Identifier that the OpenAPI document shows too.
+
+    Pydantic checks a pattern that follows a validator but leaves it out of the JSON schema, so
+    clients (and the contract fuzzing) would not know the format the API demands.
+    """
+    return Field(pattern=pattern, json_schema_extra={"pattern": pattern}, **constraints)
 
 
 class Page(BaseModel, Generic[T]):

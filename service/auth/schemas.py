@@ -9,7 +9,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInf
 from service.auth.principal import MUNICIPALITY_SCOPED_ROLES, Role
 from service.i18n import bilingual_error
 from service.places import MunicipalityCode
-from service.schemas import FreeText, UtcDatetime
+from service.schemas import FreeText, UtcDatetime, shown_pattern
 
 
 def _lower_case(value: str) -> str:
@@ -18,7 +18,7 @@ def _lower_case(value: str) -> str:
 
 # One person, one account: e-mail addresses are stored and compared in lower case.
 EmailAddress = Annotated[
-    FreeText, Field(max_length=254, pattern=r"^[^@\s]+@[^@\s]+$"), AfterValidator(_lower_case)
+    FreeText, shown_pattern(r"^[^@\s]+@[^@\s]+$", max_length=254), AfterValidator(_lower_case)
 ]
 
 

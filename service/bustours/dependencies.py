@@ -10,13 +10,16 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import Depends, Request
+from sqlmodel import Session
 
+from service import clock
 from service.auth import policy
 from service.auth.dependencies import CurrentPrincipal, require_roles
 from service.auth.principal import Principal, Role
 from service.bustours import service as bustours_service
 from service.bustours.exceptions import BusTourNotFoundError
 from service.bustours.models import BusTour
+from service.bustours.schemas import BusTourCreate
 from service.db import SessionDep
 from service.matching.dependencies import LoadedModel, get_model
 from service.matching.exceptions import NoModelError
@@ -42,3 +45,17 @@ def optional_model(request: Request, session: SessionDep) -> LoadedModel | None:
 
 TourDep = Annotated[BusTour, Depends(valid_tour_id)]
 OptionalModelDep = Annotated[LoadedModel | None, Depends(optional_model)]
+
+
+def plan_with_model(
+    session: Session, *, data: BusTourCreate, actor: Principal, loaded: LoadedModel | None
+) -> BusTour:
+    """Plan a tour with the active scorer when there is one, as of today (API and pages)."""
+    return bustours_service.plan_tour(
+        session,
+        data=data,
+        actor=actor,
+        model=loaded.model if loaded else None,
+        model_version=loaded.info.version if loaded else None,
+        today=clock.today(),
+    )

@@ -83,7 +83,9 @@ def tour_csv(tour: BusTourPublic) -> str:
     return csv_document(CSV_COLUMNS, _csv_rows(tour))
 
 
-_STYLE = """
+# The printable page's style: inline so the API's page stands alone; the web pages, whose
+# CSP allows no inline style, link to it instead (``stylesheet``).
+PRINT_STYLE = """
 @page { size: A4 portrait; margin: 11mm; }
 body { font: 9pt/1.3 "DejaVu Sans", Arial, sans-serif; color: #111; margin: 0; }
 h1 { font-size: 15pt; margin: 0 0 2mm; }
@@ -123,8 +125,28 @@ def _stop_rows(stop: StopPublic) -> str:
     )
 
 
-def tour_html(tour: BusTourPublic, *, printed: str) -> str:
-    """The tour as one printable page in Danish: timetable, addresses, contacts, who and why."""
+def tour_html(
+    tour: BusTourPublic,
+    *,
+    printed: str,
+    stylesheet: str | None = None,
+    back: tuple[str, str] | None = None,
+) -> str:
+    """The tour as one printable page in Danish: timetable, addresses, contacts, who and why.
+
+    ``stylesheet``: a URL serving ``PRINT_STYLE`` to link instead of the inline style (for a
+    CSP without inline styles); ``back``: a link (URL, text) shown on screen, not on paper.
+    """
+    style = (
+        f'<link rel="stylesheet" href="{escape(stylesheet)}">'
+        if stylesheet
+        else f"<style>{PRINT_STYLE}</style>"
+    )
+    back_link = (
+        f'<p class="noprint"><a href="{escape(back[0])}">{escape(back[1])}</a></p>\n'
+        if back
+        else ""
+    )
     title = f"Bustur {_danish_date(tour)} fra {tour.start.name}"
     group = ", ".join(m.label for m in tour.citizens)
     warnings = (
@@ -140,10 +162,10 @@ def tour_html(tour: BusTourPublic, *, printed: str) -> str:
 <head>
 <meta charset="utf-8">
 <title>{escape(title)}</title>
-<style>{_STYLE}</style>
+{style}
 </head>
 <body>
-<h1>{escape(title)}</h1>
+{back_link}<h1>{escape(title)}</h1>
 <p>Afgang kl. <strong>{tour.start_time}</strong> fra {escape(tour.start.name)}
 &middot; hjemme ca. kl. <strong>{tour.return_at}</strong> (senest {tour.latest_return})
 &middot; {len(tour.stops)} besøg à {tour.visit_minutes} min

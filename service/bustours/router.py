@@ -10,8 +10,7 @@ from fastapi.responses import HTMLResponse
 
 from service import clock
 from service.bustours import render, views
-from service.bustours import service as bustours_service
-from service.bustours.dependencies import OptionalModelDep, TourDep, TourPlanner
+from service.bustours.dependencies import OptionalModelDep, TourDep, TourPlanner, plan_with_model
 from service.bustours.schemas import BusTourCreate, BusTourPublic, BusTourSummary
 from service.db import SessionDep
 from service.pagination import DEFAULT_LIMIT, CursorQuery, LimitQuery
@@ -25,14 +24,7 @@ def plan_bus_tour(
     actor: TourPlanner, data: BusTourCreate, session: SessionDep, loaded: OptionalModelDep
 ) -> BusTourPublic:
     """Choose companies for the group, order them, time them and save the tour."""
-    tour = bustours_service.plan_tour(
-        session,
-        data=data,
-        actor=actor,
-        model=loaded.model if loaded else None,
-        model_version=loaded.info.version if loaded else None,
-        today=clock.today(),
-    )
+    tour = plan_with_model(session, data=data, actor=actor, loaded=loaded)
     return views.tour_public(session, tour=tour)
 
 

@@ -6,7 +6,7 @@ import datetime as dt
 import re
 from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema, model_validator
 from pydantic_core import InitErrorDetails, PydanticCustomError, ValidationError
 
 from service.bustours.centres import JobCentre
@@ -32,7 +32,13 @@ def _clock(value: Any) -> Any:
 
 
 # A time of day as "HH:MM" (24-hour clock), as API.md asks for start_time and latest_return.
-ClockTime = Annotated[dt.time, BeforeValidator(_clock)]
+ClockTime = Annotated[
+    dt.time,
+    BeforeValidator(_clock),
+    WithJsonSchema(
+        {"type": "string", "pattern": "^([01][0-9]|2[0-3]):[0-5][0-9]$"}, mode="validation"
+    ),
+]
 CitizenId = Annotated[Identifier, Field(min_length=1, max_length=80)]
 
 
@@ -56,7 +62,10 @@ class BusTourCreate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    citizen_ids: Annotated[list[CitizenId], Field(min_length=MIN_GROUP, max_length=MAX_GROUP)]
+    citizen_ids: Annotated[
+        list[CitizenId],
+        Field(min_length=MIN_GROUP, max_length=MAX_GROUP, json_schema_extra={"uniqueItems": True}),
+    ]
     start: JobCentre | StartPoint
     date: dt.date
     start_time: ClockTime

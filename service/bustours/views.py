@@ -7,13 +7,17 @@ shape; warnings about a citizen are worded here, from the plan's ids, never stor
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 
 from sqlmodel import Session, col, select
 
 from service.auth import policy
+from service.auth.policy import StatementT
 from service.auth.principal import Principal
 from service.bustours.candidates import SECTOR_NAME
+from service.bustours.exceptions import BusTourOutOfScopeError
 from service.bustours.models import BusTour, BusTourCitizen
 from service.bustours.schemas import (
     BusTourPublic,
@@ -28,6 +32,7 @@ from service.bustours.schemas import (
 )
 from service.bustours.service import check_tour_scope, hhmm
 from service.citizens import service as citizens_service
+from service.citizens.models import Citizen
 from service.pagination import paginate
 
 ASSUMPTION_NOTE = (
@@ -204,3 +209,81 @@ def list_tours(
         for t in rows
     ]
     return items, next_cursor
+
+
+# --- choosing a group (the web form /busture/ny, issue 16) ----------------------------------
+
+GROUP_CHOICES_LIMIT = 200
+
+
+@dataclass(frozen=True)
+class GroupChoice:
+    """A citizen the actor may take on a tour, as the planning form lists them."""
+
+    citizen_id: str
+    name: str
+    postal_code: str
+    city: str | None
+    status: str
+
+
+@dataclass(frozen=True)
+class GroupChoices:
+    """The citizens to choose a group from, the towns they live in, and whether the list is cut."""
+
+    citizens: list[GroupChoice]
+    towns: list[str]
+    more: bool
+
+
+def group_choices(
+    session: Session,
+    *,
+    actor: Principal,
+    town: str | None,
+    keep: Sequence[str] = (),
+    limit: int = GROUP_CHOICES_LIMIT,
+) -> GroupChoices:
+    """The citizens the actor may plan a tour for (not ended), by name; only those of ``town``
+    when given, plus the ids in ``keep`` (already chosen) wherever they live. Audited as a read
+    of each citizen listed."""
+    if not policy.may_plan_tours_in(actor, policy.municipality_scope(actor)):
+        raise BusTourOutOfScopeError(actor.municipality_code)
+
+    def reachable(statement: StatementT) -> StatementT:
+        statement = policy.within_reach(statement, actor, col(Citizen.municipality_code))
+        return statement.where(col(Citizen.status) != "ended")
+
+    reach = reachable(select(Citizen))
+    towns = session.exec(
+        reachable(select(Citizen.city)).distinct().order_by(col(Citizen.city))
+    ).all()
+    shown = reach.where(col(Citizen.city) == town) if town else reach
+    rows = list(
+        session.exec(shown.order_by(col(Citizen.name), col(Citizen.id)).limit(limit + 1)).all()
+    )
+    more = len(rows) > limit
+    rows = rows[:limit]
+    listed = {c.id for c in rows}
+    missing = [cid for cid in keep if cid not in listed]
+    if missing:
+        chosen = reach.where(col(Citizen.id).in_(missing)).order_by(col(Citizen.name))
+        rows = [*session.exec(chosen).all(), *rows]
+    for citizen in rows:
+        citizens_service.audit_citizen(
+            session, actor, "read", citizen.id, {"view": "bus_tour_form", "via": "list"}
+        )
+    return GroupChoices(
+        citizens=[
+            GroupChoice(
+                citizen_id=c.id,
+                name=c.name,
+                postal_code=c.postal_code,
+                city=c.city,
+                status=c.status,
+            )
+            for c in rows
+        ],
+        towns=[t for t in towns if t],
+        more=more,
+    )

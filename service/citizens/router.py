@@ -38,7 +38,14 @@ DryRun = Annotated[bool, Query(description="Check the file without storing")]
 def list_citizens(
     session: SessionDep,
     actor: CitizenReader,
-    q: Annotated[str | None, Query(max_length=200, description="Name or case number")] = None,
+    q: Annotated[
+        str | None,
+        Query(
+            max_length=200,
+            description="Part of the name, the town (its start or a word's), the postal code, "
+            "or (caseworkers) the case number",
+        ),
+    ] = None,
     status_filter: Annotated[CitizenStatus | None, Query(alias="status")] = None,
     municipality_code: Annotated[str | None, Query(pattern=r"^\d{3}$")] = None,
     bip_overdue: Annotated[

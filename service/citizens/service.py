@@ -53,7 +53,7 @@ from service.citizens.schemas import (
 from service.db import new_id
 from service.errors import validation_failed_from
 from service.pagination import as_utc, paginate
-from service.places import located_columns
+from service.places import located_columns, postal_codes_of_town
 from service.tasks import catalogue as tasks_catalogue
 
 ENTITY = "citizen"
@@ -487,6 +487,25 @@ def erase_citizen_data(
     )
 
 
+def _search_clause(session: Session, actor: Principal, q: str) -> Any:
+    """What a search ``q`` matches (API and pages): part of the name, the start of the town or of
+    a word in it (æ/ø/å folded: "roedby" finds Rødby), the postal code, and for caseworkers the
+    case number."""
+    term = q.casefold().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    clauses: list[Any] = [col(Citizen.search_name).like(f"%{term}%", escape="\\")]
+    # The town is the postal code's (places.located_columns), so the town search is a postal
+    # code search, matched in Python: SQLite's lower() folds no Æ, Ø or Å.
+    towns = postal_codes_of_town(session, q)
+    if q.isdigit() and len(q) == 4:
+        towns.append(q)
+    if towns:
+        clauses.append(col(Citizen.postal_code).in_(sorted(set(towns))))
+    # Consultants do not see case numbers, so they cannot search by them either.
+    if policy.may_see_sensitive(actor):
+        clauses.append(func.lower(Citizen.external_ref) == q.lower())
+    return or_(*clauses)
+
+
 def list_citizens(
     session: Session,
     *,
@@ -505,15 +524,8 @@ def list_citizens(
     statement = policy.within_reach(select(Citizen), actor, Citizen.municipality_code)
     if municipality_code is not None:
         statement = statement.where(Citizen.municipality_code == municipality_code)
-    if q:
-        term = q.strip().casefold().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        by_name = col(Citizen.search_name).like(f"%{term}%", escape="\\")
-        # Consultants do not see case numbers, so they cannot search by them either.
-        statement = statement.where(
-            or_(by_name, func.lower(Citizen.external_ref) == q.strip().lower())
-            if policy.may_see_sensitive(actor)
-            else by_name
-        )
+    if q and q.strip():
+        statement = statement.where(_search_clause(session, actor, q.strip()))
     if status is not None:
         statement = statement.where(Citizen.status == status)
     if bip_overdue is not None:

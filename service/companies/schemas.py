@@ -28,7 +28,7 @@ from service.places import (
     MunicipalityCode,
     incomplete_coordinates,
 )
-from service.schemas import FreeText, UtcDatetime
+from service.schemas import FreeText, UtcDatetime, shown_pattern
 from service.sectors import Sector
 
 
@@ -155,17 +155,31 @@ def _check_phone(value: str) -> str:
     return f"+45 {digits[0:2]} {digits[2:4]} {digits[4:6]} {digits[6:8]}"
 
 
-Cvr = Annotated[str, BeforeValidator(_strip_digits), AfterValidator(_check_cvr)]
+def _digits_pattern(*counts: int) -> Any:
+    """The OpenAPI pattern of a code of so many digits, with the spaces, dots and dashes
+    ``normalise_digits`` drops (the validators give the message and check a CVR's digit)."""
+    digit = r"[0-9][\s.\-]*"
+    lengths = "|".join(f"(?:{digit}){{{count}}}" for count in counts)
+    return Field(json_schema_extra={"pattern": rf"^[\s.\-]*(?:{lengths})$"})
+
+
+Cvr = Annotated[str, BeforeValidator(_strip_digits), AfterValidator(_check_cvr), _digits_pattern(8)]
 # A CPR number written with a separator is refused before the separators are dropped.
 PNumber = Annotated[
     str,
     BeforeValidator(_strip_digits),
     BeforeValidator(reject_cpr_in_code),
     AfterValidator(_check_p_number),
+    _digits_pattern(10),
 ]
-IndustryCode = Annotated[str, BeforeValidator(_strip_digits), AfterValidator(_check_industry_code)]
+IndustryCode = Annotated[
+    str,
+    BeforeValidator(_strip_digits),
+    AfterValidator(_check_industry_code),
+    _digits_pattern(2, 4, 6),
+]
 Phone = Annotated[str, AfterValidator(_check_phone)]
-Email = Annotated[FreeText, Field(max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
+Email = Annotated[FreeText, shown_pattern(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=254)]
 Requirements = dict[RequirementKey, RequirementLevel]
 
 

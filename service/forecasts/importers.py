@@ -8,10 +8,11 @@ from datetime import date
 
 from sqlmodel import Session, col, select
 
-from labour_market import readers
+from labour_market import readers, tables
 from service import clock
 from service.auth.audit import record_audit
 from service.auth.principal import Principal
+from service.cpr import CPR_REFUSED_DA, CPR_REFUSED_EN, looks_like_cpr
 from service.forecasts import service as forecasts_service
 from service.forecasts.exceptions import ForecastInputError
 from service.forecasts.models import ForecastInput
@@ -36,6 +37,13 @@ def import_input(
     today = clock.now().date()
     try:
         kind = readers.detect_kind(content, filename)
+        # Before the readers, whose messages may quote a cell: the file is stored as it is.
+        refuse_cpr(
+            kind,
+            readers.decode_text(content, filename),
+            filename=filename,
+            options={"filename": filename, "source": source_name, "licence": licence},
+        )
         table = readers.read_input(kind, content, filename=filename, imported_on=today)
         source = dataclasses.replace(
             table.source,
@@ -81,6 +89,51 @@ def import_input(
         warnings=list(getattr(table, "warnings", ())),
         run_id=run.id if run else None,
     )
+
+
+def _cpr_problem(line: int | None, column: str | None) -> tables.Problem:
+    return tables.Problem(line, column, CPR_REFUSED_DA, CPR_REFUSED_EN)
+
+
+def _key_of(line: str) -> str | None:
+    """The key a comment or YAML line sets ("# kilde: ..." -> "kilde", "- name: ..." -> "name")."""
+    key, sep, _ = line.strip().lstrip("#-").partition(":")
+    key = key.strip().strip("\"'")
+    return key[:40] if sep and key and not looks_like_cpr(key) else None
+
+
+def refuse_cpr(
+    kind: readers.InputKind, text: str, *, filename: str, options: dict[str, str | None]
+) -> None:
+    """Raise InputError naming every line (and column or key) and option that holds a CPR-like
+    value: the one detector, as for every other import (issue 17). The value is never echoed."""
+    problems = [
+        _cpr_problem(None, name)
+        for name, value in options.items()
+        if value and looks_like_cpr(value)
+    ]
+    rows: dict[int, list[str]] = {}
+    header: list[str] = []
+    if kind != "projects":
+        try:
+            table = tables.parse_table(text, filename)
+        except readers.InputError:
+            pass  # the reader says what is wrong with the table; its lines are checked whole
+        else:
+            rows, header = dict(table.rows), table.header
+    for number, line in enumerate(text.splitlines(), start=1):
+        # A cell's CPR number is in its line too (no delimiter is a separator): check lines,
+        # then name the cell.
+        if not looks_like_cpr(line):
+            continue
+        if number not in rows:
+            problems.append(_cpr_problem(number, _key_of(line)))
+            continue
+        for index, cell in enumerate(rows[number]):
+            if looks_like_cpr(cell):
+                column = header[index] if index < len(header) else f"kolonne {index + 1}"
+                problems.append(_cpr_problem(number, column))
+    tables.raise_if(problems, filename)
 
 
 def reset_inputs(

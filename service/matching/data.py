@@ -158,6 +158,7 @@ def _columns(
         ),
         task_id=task_ids,
         task_name=_objects([t.name for t in tasks]),
+        task_sector=_objects([t.sector for t in tasks]),
         task_text=_objects([fold(" ".join([t.name, *t.synonyms])) for t in tasks]),
         task_learnable_in_week=np.array([t.learnable_within_week for t in tasks], dtype=bool),
         task_nice_to=np.array([t.criticality == "nice_to" for t in tasks], dtype=bool),

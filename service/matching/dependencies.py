@@ -4,7 +4,6 @@ activates a new version (the cache compares the active version's id in the datab
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -12,18 +11,10 @@ from fastapi import Depends, Request
 from service.db import SessionDep
 from service.matching import service as matching_service
 from service.matching.exceptions import NoModelError
-from service.matching.model import ScoringModel
 from service.matching.models import ModelVersion
-from service.matching.schemas import ModelInfo
+from service.matching.service import LoadedModel
 
-
-@dataclass(frozen=True)
-class LoadedModel:
-    """The active version (plain values, safe to keep across requests) and its scorer."""
-
-    id: str
-    info: ModelInfo
-    model: ScoringModel
+__all__ = ["LoadedModel", "ModelCache", "ModelDep", "get_model"]
 
 
 class ModelCache:

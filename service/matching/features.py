@@ -207,17 +207,23 @@ def pair_features(
     citizen_index: IntArray,
     opening_index: IntArray,
     wish_similarity: FloatArray,
+    distance_km: FloatArray | None = None,
 ) -> pd.DataFrame:
     """The model's feature frame for P pairs (citizen_index[p], opening_index[p]).
 
-    ``wish_similarity`` holds, per pair, the similarity (0-1) of the citizen's wishes to the task.
+    ``wish_similarity`` holds, per pair, the similarity (0-1) of the citizen's wishes to the task;
+    ``distance_km`` the pairs' distances where the caller has already computed them.
     """
     ci, oj = citizen_index, opening_index
     bip = bip_filled(citizens.bip)[ci]
     capacity = capacities(citizens)[ci]
     demand = openings.demand[oj]
     gap = np.clip(demand - capacity, 0.0, 4.0)
-    distance = haversine_km(citizens.lat[ci], citizens.lon[ci], openings.lat[oj], openings.lon[oj])
+    distance = (
+        distance_km
+        if distance_km is not None
+        else haversine_km(citizens.lat[ci], citizens.lon[ci], openings.lat[oj], openings.lon[oj])
+    )
     max_commute = np.maximum(citizens.max_commute_km[ci], 1.0)
     no_car = ~citizens.has_car[ci]
     preferred = citizens.preferred_sector[ci, openings.sector[oj]]

@@ -127,6 +127,7 @@ class OpeningColumns:
     # tasks (t,)
     task_id: ObjectArray
     task_name: ObjectArray
+    task_sector: ObjectArray  # the sector of the task's sector card (drives the demand index)
     task_text: ObjectArray  # folded name and synonyms, for wish similarity
     task_learnable_in_week: BoolArray
     task_nice_to: BoolArray
@@ -159,7 +160,8 @@ class OpeningRecord:
     municipality_code: str
     task_id: str
     task_name: str
-    sector: str
+    sector: str  # the company's sector: the workplace a citizen prefers or excludes
+    task_sector: str  # the task's sector card: whose labour market the forecast describes
     placement_types: tuple[str, ...]
 
 
@@ -235,6 +237,7 @@ class OpeningIndex:
             task_id=str(c.task_id[t]),
             task_name=str(c.task_name[t]),
             sector=str(c.company_sector[k]),
+            task_sector=str(c.task_sector[t]),
             placement_types=c.placement_type_sets[int(c.placement_types[row])],
         )
 
@@ -262,21 +265,37 @@ def make_overlay(
     history = history or CompanyHistory(by_company={}, sector_rate={})
     records = np.array([history.record(str(i)) for i in c.company_id], dtype=float).reshape(k, 2)
     prior = np.array([history.prior(str(s)) for s in c.company_sector], dtype=float)
-    demand = np.array(
-        [
-            demand_index.get((str(mun), str(sec)), NEUTRAL_DEMAND_INDEX)
-            for mun, sec in zip(c.company_municipality, c.company_sector, strict=True)
-        ],
-        dtype=float,
-    )
+    demand = _demand_per_opening(index, demand_index)
     return Overlay(
         proposals=counts,
         at_capacity=full[c.company] if m else np.zeros(0, dtype=bool),
         history_converted=records[c.company, 0] if m else np.zeros(0),
         history_ended=records[c.company, 1] if m else np.zeros(0),
         history_prior_rate=prior[c.company] if m else np.zeros(0),
-        demand_index=demand[c.company] if m else np.zeros(0),
+        demand_index=demand,
     )
+
+
+def _demand_per_opening(
+    index: OpeningIndex, demand_index: dict[tuple[str, str], float]
+) -> FloatArray:
+    """The demand index of each opening's task sector in its company's municipality (issue 14).
+
+    Floor washing at a builder is credited with the cleaning sector's openings, not the
+    building sector's. Looked up once per (municipality, sector) pair, then gathered.
+    """
+    c = index.columns
+    if not len(index):
+        return np.zeros(0)
+    municipality = c.company_municipality[c.company]
+    sector = c.task_sector[c.task]
+    pairs = pd.MultiIndex.from_arrays([municipality, sector])
+    codes, distinct = pd.factorize(pairs)
+    values = np.array(
+        [demand_index.get((str(mun), str(sec)), NEUTRAL_DEMAND_INDEX) for mun, sec in distinct],
+        dtype=float,
+    )
+    return np.asarray(values[codes], dtype=float)
 
 
 @dataclass(frozen=True)

@@ -135,7 +135,9 @@ class ScoringModel:
 
     def contributions(self, frame: pd.DataFrame) -> FloatArray:
         """Each feature's exact additive part of the log-odds, per row (for explanations)."""
-        out = np.empty((len(frame), len(self.columns)))
+        # Column-major: each feature's parts are written to (and later summed from) one
+        # contiguous column, which is what makes this a few passes over memory per feature.
+        out = np.empty((len(frame), len(self.columns)), order="F")
         for j, column in enumerate(self.columns):  # per feature, not per pair
             x = frame[column].to_numpy(dtype=float)
             index = np.searchsorted(np.asarray(self.thresholds[j]), x, side="left")

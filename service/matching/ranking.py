@@ -2,7 +2,8 @@
 
 Pure functions over arrays. Candidates for an opening are ordered by how well *this task* suits
 *this person*: the sum of the model's pair parts (capacity against the task's demands, wishes,
-commute, hours, requirement conflicts; features.PAIR_FIT_COLUMNS). The parts that depend on the
+commute, hours, requirement conflicts; features.PAIR_FIT_COLUMNS, summed as ``pair_fit`` by
+explain.model_parts). The parts that depend on the
 person alone (the BIP answers, the caseworker's belief) are left out: in the additive model they
 are the same for all of a person's options, so leaving them out measures each pair against the
 person's own options instead of against other people's readiness. The absolute chance is shown
@@ -16,15 +17,9 @@ from typing import Any
 
 import numpy as np
 
-from service.matching.features import PAIR_FIT_COLUMNS, FloatArray
+from service.matching.features import FloatArray
 
 IntArray = np.ndarray[Any, np.dtype[np.int64]]
-
-
-def pair_fit(contributions: FloatArray, columns: list[str]) -> FloatArray:
-    """Per pair, the log-odds of the parts that depend on the pair, not on the person alone."""
-    index = [i for i, c in enumerate(columns) if c in PAIR_FIT_COLUMNS]
-    return np.asarray(contributions[:, index].sum(axis=1), dtype=float)
 
 
 def best_candidates(

@@ -6,7 +6,6 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 
-from service import clock
 from service.auth.dependencies import require_roles
 from service.auth.principal import Principal, Role
 from service.citizens.dependencies import valid_citizen_id
@@ -43,14 +42,8 @@ def citizen_matches(
     limit: Limit = 20,
 ) -> CitizenMatches:
     """Ranked open task openings for a citizen, each with score parts, reasons and a proposal."""
-    return matching_service.suggest_openings_for_citizen(
-        session,
-        citizen=citizen,
-        actor=actor,
-        info=loaded.info,
-        model=loaded.model,
-        limit=limit,
-        today=clock.today(),
+    return matching_service.citizen_matches(
+        session, citizen=citizen, actor=actor, loaded=loaded, limit=limit
     )
 
 
@@ -65,15 +58,8 @@ def opening_candidates(
     """Citizens the caller may see, ranked for one opening (BLF consultants: counts only)."""
     opening = openings_service.get_opening(session, opening_id=opening_id)
     company = companies_service.get_company(session, company_id=opening.company_id)
-    return matching_service.suggest_candidates(
-        session,
-        company=company,
-        opening_id=opening.id,
-        actor=actor,
-        info=loaded.info,
-        model=loaded.model,
-        limit=limit,
-        today=clock.today(),
+    return matching_service.company_candidates(
+        session, company=company, opening_id=opening.id, actor=actor, loaded=loaded, limit=limit
     )
 
 
@@ -87,13 +73,6 @@ def company_matches(
 ) -> CandidateList:
     """Citizens ranked for a company's open openings, each with their best task there."""
     company = companies_service.get_company(session, company_id=company_id)
-    return matching_service.suggest_candidates(
-        session,
-        company=company,
-        opening_id=None,
-        actor=actor,
-        info=loaded.info,
-        model=loaded.model,
-        limit=limit,
-        today=clock.today(),
+    return matching_service.company_candidates(
+        session, company=company, opening_id=None, actor=actor, loaded=loaded, limit=limit
     )

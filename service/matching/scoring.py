@@ -101,7 +101,7 @@ def score_pairs(
         keep &= ~mask
     ci, oj = ci[keep], oj[keep]
     similarity = lookups.wish(ci, openings.task[oj])
-    features = pair_features(c, o, ci, oj, similarity)
+    features = pair_features(c, o, ci, oj, similarity, distance[keep])
     features["citizen_row"] = ci
     features["opening_row"] = oj
     proposals, positions = openings.proposals[oj], openings.positions[oj]

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 from sqlmodel import Session, col, select
 
+from service import clock
 from service.auth import policy
 from service.auth.audit import record_audit
 from service.auth.principal import Principal
@@ -67,6 +68,15 @@ FILTER_MESSAGES = {
 
 
 # --- the stored scorer ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LoadedModel:
+    """The active version (plain values, safe to keep across requests) and its scorer."""
+
+    id: str
+    info: ModelInfo
+    model: ScoringModel
 
 
 def active_model_version(session: Session) -> ModelVersion | None:
@@ -181,7 +191,8 @@ def _context(
     c = int(features["citizen_row"])
     o = int(features["opening_row"])
     opening = openings.record(o)
-    forecast = forecasts[0].get((opening.municipality_code, opening.sector))
+    # The forecast, like the demand index, is the task's sector's (issue 14).
+    forecast = forecasts[0].get((opening.municipality_code, opening.task_sector))
     return explain.PairContext(
         sector_name=SECTOR_NAME_BY_SLUG.get(opening.sector, opening.sector),
         task_name=opening.task_name,
@@ -198,6 +209,7 @@ def _context(
         largest_gap=max(float(features[f"gap_{d}"]) for d in DIMENSIONS),
         forecast_openings=forecast[0] if forecast else None,
         forecast_year=forecast[1] if forecast else None,
+        forecast_sector_name=SECTOR_NAME_BY_SLUG.get(opening.task_sector, opening.task_sector),
         forecast_illustrative=forecasts[1],
         prior_rate=float(openings.arrays.history_prior_rate[o]),
         has_car=bool(citizens.arrays.has_car[c]),
@@ -334,6 +346,21 @@ def suggest_openings_for_citizen(
     )
 
 
+def citizen_matches(
+    session: Session, *, citizen: Citizen, actor: Principal, loaded: LoadedModel, limit: int
+) -> CitizenMatches:
+    """Ranked open openings for a citizen by the active scorer, as of today (API and pages)."""
+    return suggest_openings_for_citizen(
+        session,
+        citizen=citizen,
+        actor=actor,
+        info=loaded.info,
+        model=loaded.model,
+        limit=limit,
+        today=clock.today(),
+    )
+
+
 def _candidate_pairs(
     people: CitizenIndex, openings: OpeningBatch, actor: Principal
 ) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
@@ -448,6 +475,29 @@ def suggest_candidates(
 
 AGE_BANDS = ((0, 29, "under 30"), (30, 39, "30-39"), (40, 49, "40-49"), (50, 59, "50-59"))
 TOP_K = 10
+
+
+def company_candidates(
+    session: Session,
+    *,
+    company: Company,
+    opening_id: str | None,
+    actor: Principal,
+    loaded: LoadedModel,
+    limit: int,
+) -> CandidateList:
+    """Candidates for one opening (or all of a company's open ones) by the active scorer, as of
+    today (API and pages)."""
+    return suggest_candidates(
+        session,
+        company=company,
+        opening_id=opening_id,
+        actor=actor,
+        info=loaded.info,
+        model=loaded.model,
+        limit=limit,
+        today=clock.today(),
+    )
 
 
 def _age_band(birth_year: float, year: int) -> str:

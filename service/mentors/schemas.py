@@ -14,10 +14,10 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from service.phones import DanishMobile
 from service.places import DanishPostalCode
-from service.schemas import FreeText, Identifier, UtcDatetime
+from service.schemas import FreeText, Identifier, UtcDatetime, shown_pattern
 from service.sectors import Sector
 
-Email = Annotated[FreeText, Field(max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
+Email = Annotated[FreeText, shown_pattern(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=254)]
 
 
 class MentorFields(BaseModel):

@@ -28,7 +28,11 @@ def _check_key(value: str) -> str:
 
 
 # The format of a key; whether the organisation exists is checked against the table.
-OrganisationKey = Annotated[Identifier, AfterValidator(_check_key)]
+OrganisationKey = Annotated[
+    Identifier,
+    AfterValidator(_check_key),
+    Field(json_schema_extra={"pattern": "^[a-z][a-z0-9_]{1,31}$"}),
+]
 
 
 class OrganisationKind(StrEnum):

@@ -17,7 +17,7 @@ from service.placements.states import (
     PlacementStatus,
     PlacementType,
 )
-from service.schemas import FreeText, UtcDatetime
+from service.schemas import FreeText, UtcDatetime, shown_pattern
 from service.schemas import Identifier as CheckedIdentifier
 
 _Date = date  # a field below is called `date`
@@ -281,7 +281,7 @@ class AgreementCreate(BaseModel):
     company_contact_id: Identifier | None = None
     company_contact_name: Annotated[FreeText, Field(min_length=1, max_length=200)] | None = None
     company_contact_phone: (
-        Annotated[FreeText, Field(max_length=20, pattern=r"^[0-9 +]+$")] | None
+        Annotated[FreeText, shown_pattern(r"^[0-9 +]+$", max_length=20)] | None
     ) = None
     caseworker_id: Identifier | None = None
     consultant_id: Identifier | None = None

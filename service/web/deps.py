@@ -39,11 +39,11 @@ NAV: tuple[tuple[str, str, policy.WebPage | None], ...] = (
     ("/borgere", "Borgere", "citizens"),
     ("/virksomheder", "Virksomheder", "companies"),
     ("/budget", "Budget", "budget"),
+    ("/busture", "Busture", "bustours"),
     ("/overblik", "Overblik", "overview"),
     ("/admin", "Administration", "admin"),
     ("/docs", "API", None),
 )
-# Not built yet (docs/web.md): /busture; the API routes exist.
 
 
 class LoginRequiredError(Exception):

@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
 from service.tasks.schemas import OpeningCreate
-from service.web import auth_pages, pages
+from service.web import auth_pages, bustour_pages, pages
 from service.web.deps import STATIC_DIR, TEMPLATES
 from service.web.security import SecurityHeadersMiddleware
 
@@ -70,5 +70,6 @@ def install_web(app: FastAPI) -> None:
     app.add_api_route("/docs", _docs_page, include_in_schema=False, methods=["GET"])
     app.include_router(auth_pages.router)
     app.include_router(pages.router)
+    app.include_router(bustour_pages.router)
     app.openapi = _openapi_with_opening_body(app)  # type: ignore[method-assign]
     app.add_middleware(SecurityHeadersMiddleware)

@@ -89,3 +89,29 @@ def test_every_operation_documents_its_error_answers(app: FastAPI) -> None:
                 "$ref": "#/components/schemas/Error"
             }
     assert "HTTPValidationError" not in schema["components"]["schemas"]
+
+
+def test_every_post_documents_the_idempotency_key(app: FastAPI) -> None:
+    posts = {
+        path: operations["post"]
+        for path, operations in app.openapi()["paths"].items()
+        if "post" in operations
+    }
+    creates = [path for path, operation in posts.items() if "201" in operation["responses"]]
+
+    for path, operation in posts.items():
+        headers = {p["name"]: p for p in operation["parameters"] if p["in"] == "header"}
+        key = headers["Idempotency-Key"]
+        assert (key["required"], key["schema"]["maxLength"]) == (False, 255), path
+        assert "creates nothing new" in key["description"]
+        success = [r for code, r in operation["responses"].items() if code.startswith("2")]
+        assert all(
+            r["headers"]["Idempotency-Replayed"]["schema"]["enum"] == ["true"] for r in success
+        )
+    assert len(creates) >= 15
+    assert {"/api/v1/companies", "/api/v1/citizens", "/api/v1/placements"} <= set(creates)
+    # Only POST: a PATCH or DELETE is not replayed by the middleware.
+    for operations in app.openapi()["paths"].values():
+        for method, operation in operations.items():
+            names = {p["name"] for p in operation.get("parameters", [])}
+            assert ("Idempotency-Key" in names) == (method == "post")

@@ -24,7 +24,7 @@ from service.config import Settings
 from service.cpr import CPR_REFUSED_DA, looks_like_cpr
 from service.i18n import validation_message
 from service.main import create_app
-from service.placements.schemas import PlacementUpdate
+from service.placements.schemas import LearningCaseNoteCreate, PlacementUpdate
 from service.tasks.schemas import OpeningCreate
 
 # The twelve forms the outside test run stored in a citizen's wishes or notes (issue 17), then
@@ -63,6 +63,7 @@ FORM_BODIES: dict[str, list[type[BaseModel]]] = {
     "/citizens/bip/import": [BipMeasurementCreate],
     "/virksomheder/{company_id}/opgaver": [OpeningCreate],
     "/forloeb/{placement_id}/status": [PlacementUpdate],
+    "/forloeb/{placement_id}/laeringscase": [LearningCaseNoteCreate],
     # Compared with the stored hash and the session store; never kept as text.
     "/login": [],
 }

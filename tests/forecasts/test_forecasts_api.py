@@ -12,10 +12,12 @@ from sqlmodel import Session, col, func, select
 from labour_market.codes import SECTOR_NAMES_DA
 from service.auth.models import AuditEntry
 from service.auth.principal import CLI_PRINCIPAL, Role
+from service.cpr import CPR_REFUSED_DA, CPR_REFUSED_EN
 from service.forecasts import importers
 from service.forecasts import service as forecasts_service
 from service.forecasts.exceptions import ForecastInputError
 from service.forecasts.models import ForecastCell, ForecastInput, ForecastRow, ForecastRun
+from tests.contract.test_cpr_fields import CPR_FORMS
 from tests.factories import bearer, make_key
 
 API = "/api/v1"
@@ -341,6 +343,63 @@ class TestImport:
 
         assert [f.field for f in caught.value.fields] == ["linje 2, OMRÅDE", "linje 6, INDHOLD"]
         assert caught.value.status_code == 422
+        assert counts(session) == before
+
+    @pytest.mark.parametrize("form", list(CPR_FORMS))
+    def test_a_cpr_like_label_is_refused_with_its_line_and_column(
+        self, session: Session, form: str
+    ) -> None:
+        before = counts(session)
+        cpr = CPR_FORMS[form]
+        text = REAL_EMPLOYMENT.decode("latin-1").replace(
+            "Detailhandel;60 år og derover;2021", f"Detailhandel ring {cpr};60 år og derover;2021"
+        )
+
+        with pytest.raises(ForecastInputError) as caught:
+            importers.import_input(
+                session, content=text.encode(), filename="ras.csv", actor=CLI_PRINCIPAL
+            )
+
+        assert [(f.field, f.message_da) for f in caught.value.fields] == [
+            ("linje 5, BRANCHE07", CPR_REFUSED_DA)
+        ]
+        assert cpr not in caught.value.message_da + str(caught.value.fields)
+        assert counts(session) == before
+
+    def test_cpr_like_values_anywhere_in_a_file_or_its_options_are_all_named(
+        self, session: Session
+    ) -> None:
+        before = counts(session)
+        employment = (
+            "# note: spørg Anne (210270-1092)\n"
+            + REAL_EMPLOYMENT.decode("latin-1").replace(";2020;800", ";2020;210270-1092")
+        ).encode()
+        projects = REAL_PROJECTS.replace(b"Butikscenter", b"Butikscenter 21.02.70.1092")
+
+        with pytest.raises(ForecastInputError) as in_employment:
+            importers.import_input(
+                session,
+                content=employment,
+                filename="ras.csv",
+                actor=CLI_PRINCIPAL,
+                source_name="Anne 210270/1092",
+            )
+        with pytest.raises(ForecastInputError) as in_projects:
+            importers.import_input(
+                session, content=projects, filename="projekter.yaml", actor=CLI_PRINCIPAL
+            )
+
+        # A count cell is refused as a CPR number before the reader could quote it as "not a
+        # number"; the option is named by its name.
+        assert [f.field for f in in_employment.value.fields] == [
+            "linje 1, note",
+            "linje 3, INDHOLD",
+            "source",
+        ]
+        assert [f.field for f in in_projects.value.fields] == ["linje 4, name"]
+        refusals = in_employment.value.fields + in_projects.value.fields
+        assert {f.message_en for f in refusals} == {CPR_REFUSED_EN}
+        assert "1092" not in str(refusals)
         assert counts(session) == before
 
     def test_employment_whose_age_bands_have_no_exit_rate_is_refused(

@@ -27,6 +27,8 @@ from service.matching.features import all_pairs, bip_filled
 from service.matching.model import ScoringModel
 from service.matching.scoring import score_pairs
 from service.migrations_runner import upgrade_database
+from service.sectors import SECTOR_NAMES_DA, Sector
+from service.tasks.models import Task
 from tests.conftest import fresh_database_url
 
 pytestmark = pytest.mark.slow
@@ -107,3 +109,33 @@ def test_forecast_reasons_say_the_figures_are_illustrative(
     assert forecasts
     assert all(r.endswith("(illustrativt tal)") for r in forecasts)
     assert not [r for r in reasons if "% af praktikkerne" in r]
+
+
+def test_forecast_reasons_and_demand_follow_the_tasks_sector_not_the_companys(
+    demo: tuple[Engine, ScoringModel],
+) -> None:
+    engine, model = demo
+    with Session(engine) as session:
+        row = matching_service.active_model_version(session)
+        assert row is not None
+        sector_of = {t.id: t.sector for t in session.exec(select(Task)).all()}
+        crossing: list[tuple[str, str]] = []  # (task sector, forecast reason) where they differ
+        for citizen in session.exec(select(Citizen).order_by(col(Citizen.id)).limit(40)).all():
+            answer = matching_service.suggest_openings_for_citizen(
+                session,
+                citizen=citizen,
+                actor=CLI_PRINCIPAL,
+                info=matching_service.model_info(row),
+                model=model,
+                limit=20,
+                today=clock.today(),
+            )
+            for item in answer.items:
+                if sector_of[item.task_id] == item.sector:
+                    continue
+                crossing += [(sector_of[item.task_id], r) for r in item.reasons if "venter" in r]
+        session.rollback()
+    assert crossing, "the demo has tasks of one sector card at companies of another"
+    for sector, reason in crossing:
+        assert reason.startswith(SECTOR_NAMES_DA[Sector(sector)].lower() + " venter"), reason
+    print(f"\n[demo] forecast reasons for a task outside its company's sector: {len(crossing)}")

@@ -75,6 +75,7 @@ def random_columns(m: int, k: int, seed: int = 3) -> OpeningColumns:
         company_requires_physical_health=np.zeros(k, dtype=bool),
         task_id=task_ids,
         task_name=task_ids.copy(),
+        task_sector=np.array(["andre_brancher", "detailhandel", "industri"], dtype=object),
         task_text=texts,
         task_learnable_in_week=np.array([True, True, False]),
         task_nice_to=np.array([True, False, True]),
@@ -202,6 +203,25 @@ def test_paused_companies_and_companies_at_capacity_are_left_out_and_counted() -
         "company_at_capacity": len(at_company_1),
         "no_coordinates": int((columns.company == 0).sum()),
     }
+
+
+def test_the_demand_index_follows_the_tasks_sector_in_the_companys_municipality() -> None:
+    # Every company here is a shop (detailhandel); the three tasks belong to three sector cards.
+    columns = random_columns(2_000, 40)
+    index = OpeningIndex.build(columns)
+    demand = {("101", "industri"): 0.9, ("360", "industri"): 0.2, ("101", "detailhandel"): 0.7}
+    overlay = make_overlay(index, proposals={}, demand_index=demand)
+    municipality = columns.company_municipality[columns.company]
+    sector = columns.task_sector[columns.task]
+    expected = [
+        demand.get((str(m), str(s)), 0.5) for m, s in zip(municipality, sector, strict=True)
+    ]
+    assert overlay.demand_index.tolist() == pytest.approx(expected)
+    # An industry task in Copenhagen gets industry's 0.9, not the shop sector's 0.7.
+    industry_in_101 = (municipality == "101") & (sector == "industri")
+    assert industry_in_101.any()
+    assert set(overlay.demand_index[industry_in_101].tolist()) == {0.9}
+    assert index.record(int(np.flatnonzero(industry_in_101)[0])).task_sector == "industri"
 
 
 def test_wish_similarity_is_computed_once_per_citizen_and_distinct_task() -> None:

@@ -15,6 +15,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -74,6 +75,16 @@ class DemoSite:
     database_url: str
     password: str = PASSWORD
     emails: dict[str, str] = field(default_factory=dict)
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """A session on the served database (to compare what the pages show with the service)."""
+        engine = make_engine(self.database_url)
+        try:
+            with Session(engine, expire_on_commit=False) as session:
+                yield session
+        finally:
+            engine.dispose()
 
 
 def _free_port() -> int:
