@@ -19,6 +19,7 @@ Every figure is printed beside its target; "not measured here" says where it is 
 from __future__ import annotations
 
 import argparse
+import collections
 import contextlib
 import dataclasses
 import os
@@ -406,6 +407,9 @@ def over_http(engine: Engine, url: str, report: Report, citizens: list[str], cli
             "0",
             not errors,
         )
+        if errors:  # which answers they were (599: no answer within the client's 120 s)
+            statuses = collections.Counter(errors)
+            report.add("  of which, by status", ", ".join(f"{k}: {v}" for k, v in statuses.items()))
         peak = _peak_kb(server.pid) / 1024 / 1024
         report.add("server peak memory (VmHWM), GB", f"{peak:.2f}", "<= 3", peak <= 3)
     finally:

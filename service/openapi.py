@@ -54,12 +54,16 @@ _WRITES = frozenset({"post", "put", "patch", "delete"})
 PUBLIC = frozenset({"/health"})
 
 
-def error_codes(path: str, method: str) -> list[int]:
+def error_codes(path: str, method: str, operation: dict[str, Any]) -> list[int]:
     """The error statuses a route can answer."""
     if path in PUBLIC:
         return [503]
     # 409 also on reads: a ranking answers it while no matcher model is trained.
-    codes = [400, 401, 403, 404, 409, 422, 503]
+    codes = [401, 403, 404, 409, 422, 503]
+    # 400 is a body that cannot be read (JSON, form, file) or a cursor the API did not give out.
+    cursor = any(p.get("name") == "cursor" for p in operation.get("parameters", []))
+    if "requestBody" in operation or cursor:
+        codes.append(400)
     if method in _WRITES:
         codes.append(413)
     return sorted(codes)
@@ -79,7 +83,7 @@ def document_errors(app: FastAPI, *, also: Sequence[Callable[[dict[str, Any]], N
         for path, operations in schema.get("paths", {}).items():
             for method, operation in operations.items():
                 responses = operation.setdefault("responses", {})
-                for code in error_codes(path, method):
+                for code in error_codes(path, method, operation):
                     responses[str(code)] = {
                         "description": _DESCRIPTIONS[code],
                         "content": reference,

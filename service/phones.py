@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Annotated
 
-from pydantic import AfterValidator
+from pydantic import AfterValidator, Field
 
 from service.i18n import bilingual_error
 
@@ -41,4 +41,14 @@ def msisdn(mobile: str) -> int:
     return int(mobile.removeprefix("+"))
 
 
-DanishMobile = Annotated[str, AfterValidator(normalise_danish_mobile)]
+# What normalise_danish_mobile accepts, for the OpenAPI document: separators anywhere, an
+# optional +45, 0045 or 45, then 8 digits of which the first is 2-9.
+_S = r"[\s\-().]*"
+MOBILE_PATTERN = (
+    rf"^{_S}(?:\+{_S}4{_S}5{_S}|0{_S}0{_S}4{_S}5{_S}|4{_S}5{_S})?[2-9]{_S}(?:[0-9]{_S}){{7}}$"
+)
+DanishMobile = Annotated[
+    str,
+    AfterValidator(normalise_danish_mobile),
+    Field(json_schema_extra={"pattern": MOBILE_PATTERN}),
+]

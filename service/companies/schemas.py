@@ -178,7 +178,17 @@ IndustryCode = Annotated[
     AfterValidator(_check_industry_code),
     _digits_pattern(2, 4, 6),
 ]
-Phone = Annotated[str, AfterValidator(_check_phone)]
+# What _check_phone accepts: spaces, dashes and brackets anywhere, +45 (or 0045), 8 digits.
+_T = r"[\s\-()]*"
+Phone = Annotated[
+    str,
+    AfterValidator(_check_phone),
+    Field(
+        json_schema_extra={
+            "pattern": rf"^{_T}(?:\+{_T}4{_T}5{_T}|0{_T}0{_T}4{_T}5{_T})?(?:[0-9]{_T}){{8}}$"
+        }
+    ),
+]
 Email = Annotated[FreeText, shown_pattern(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=254)]
 Requirements = dict[RequirementKey, RequirementLevel]
 

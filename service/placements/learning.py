@@ -78,7 +78,10 @@ def read_learning_case(
     if placement.learning_case_opened_date is None:
         raise NoLearningCaseError(placement.id)
     placements_service.audit_reads(session, actor, [placement], "learning_case")
-    public = _public(placement, _notes(session, placement.id))
+    return _as_seen_by(_public(placement, _notes(session, placement.id)), actor)
+
+
+def _as_seen_by(public: LearningCasePublic, actor: Principal) -> LearningCasePublic:
     if policy.may_see_sensitive(actor):
         return public
     # Consultants see what the company and consultants wrote, not the citizen's or the
@@ -115,7 +118,8 @@ def add_note(
         placement,
         {"perspective": note.perspective, "note_id": note.id},
     )
-    return _public(placement, _notes(session, placement.id))
+    # The answer shows the case as a read by the same caller would (no wider for a consultant).
+    return _as_seen_by(_public(placement, _notes(session, placement.id)), actor)
 
 
 def learning_case_summary(

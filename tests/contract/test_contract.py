@@ -83,7 +83,7 @@ def test_every_operation_documents_its_error_answers(app: FastAPI) -> None:
     for path, operations in schema["paths"].items():
         for method, operation in operations.items():
             documented = {int(code) for code in operation["responses"] if code.isdigit()}
-            assert set(error_codes(path, method)) <= documented, (method, path)
+            assert set(error_codes(path, method, operation)) <= documented, (method, path)
             error = operation["responses"]["422" if path != "/health" else "503"]
             assert error["content"]["application/json"]["schema"] == {
                 "$ref": "#/components/schemas/Error"
@@ -115,3 +115,17 @@ def test_every_post_documents_the_idempotency_key(app: FastAPI) -> None:
         for method, operation in operations.items():
             names = {p["name"] for p in operation.get("parameters", [])}
             assert ("Idempotency-Key" in names) == (method == "post")
+
+
+def test_400_is_documented_where_a_body_or_cursor_can_be_unreadable(app: FastAPI) -> None:
+    paths = app.openapi()["paths"]
+
+    def documents_400(method: str, path: str) -> bool:
+        return "400" in paths[f"{API}{path}"][method]["responses"]
+
+    assert documents_400("post", "/companies")  # a JSON body
+    assert documents_400("post", "/companies/import")  # a file
+    assert documents_400("get", "/citizens")  # a cursor
+    assert not documents_400("get", "/sectors")
+    assert not documents_400("get", "/companies/{company_id}")
+    assert not documents_400("delete", "/openings/{opening_id}")

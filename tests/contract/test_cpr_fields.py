@@ -64,6 +64,14 @@ FORM_BODIES: dict[str, list[type[BaseModel]]] = {
     "/virksomheder/{company_id}/opgaver": [OpeningCreate],
     "/forloeb/{placement_id}/status": [PlacementUpdate],
     "/forloeb/{placement_id}/laeringscase": [LearningCaseNoteCreate],
+    # The confirm step of /admin's import: the checked file, run through the API's importers.
+    "/admin/import/bekraeft": [
+        CompanyCreate,
+        CompanyUpdate,
+        CitizenCreate,
+        CitizenUpdate,
+        BipMeasurementCreate,
+    ],
     # Compared with the stored hash and the session store; never kept as text.
     "/login": [],
 }

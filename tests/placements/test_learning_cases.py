@@ -79,6 +79,30 @@ class TestLearningCase:
         actions = [e.action for e in audit_rows(session, "placement", placement.id)]
         assert actions[-2:] == ["learning_note", "learning_note"]
 
+    def test_a_consultants_note_answers_with_what_a_consultant_may_read(
+        self, client: TestClient, session: Session, who: People
+    ) -> None:
+        placement = ended(session, make_company(session), "ended_early", "health")
+        url = f"{API}/placements/{placement.id}/learning-case/notes"
+        client.post(
+            url,
+            json={"perspective": "citizen", "text": "Ondt i ryggen"},
+            headers=who.headers["caseworker"],
+        )
+
+        added = client.post(
+            url,
+            json={"perspective": "consultant", "text": "Nyt møde aftalt"},
+            headers=who.headers["consultant"],
+        )
+
+        assert added.status_code == 201
+        body = added.json()
+        assert [(n["perspective"], n["text"]) for n in body["notes"]] == [
+            ("consultant", "Nyt møde aftalt")
+        ]
+        assert (body["reason"], body["reason_label"]) == ("other", "Andet")
+
     def test_a_no_show_opens_a_case_too(self, session: Session) -> None:
         placement = ended(session, make_company(session), "did_not_show", None)
 
