@@ -39,6 +39,12 @@ def _citizen_of(site: DemoSite, municipality: str) -> Citizen:
         engine.dispose()
 
 
+def _measurements_in_chart(svg: str) -> int:
+    """The number of measurements the BIP chart says it draws ("3 målinger; ...")."""
+    found = re.search(r"(\d+) målinger;", svg)
+    return int(found.group(1)) if found else 0
+
+
 def test_caseworker_records_a_bip_and_sees_matches(visitor: Visitor, demo_site: DemoSite) -> None:
     page = visitor.page
     visitor.go("/")
@@ -72,6 +78,8 @@ def test_caseworker_records_a_bip_and_sees_matches(visitor: Visitor, demo_site: 
     assert len(legends) == 10
     assert legends[0] == "1. Har en idé om, hvilket arbejde du gerne vil have?"
     assert legends[4] == "5. Hvor god er du til at samarbejde med andre?"
+    chart = visitor.url(f"/borgere/{citizen.id}/bip.svg")
+    before = _measurements_in_chart(page.request.get(chart).text())
     page.fill("#measured_on", clock.today().isoformat())
     for key, value in (("job_goal", 4), ("cooperation", 5), ("health", 2)):
         page.check(f"#{key}-{value}")
@@ -85,6 +93,8 @@ def test_caseworker_records_a_bip_and_sees_matches(visitor: Visitor, demo_site: 
     assert rows["Samarbejde"][-2] == "5"
     assert rows["Helbred ift. arbejde"][-2] == "2"
     assert rows["Overskud i hverdagen"][-2] == "–"
+    # The progression chart beside the table has the new measurement too.
+    assert _measurements_in_chart(page.request.get(chart).text()) == before + 1
     _accessible(visitor, "bip")
 
 
