@@ -25,6 +25,7 @@ from service.matching.audit import TOP_MEAN_BIP_TOLERANCE, open_openings, readin
 from service.matching.data import load_citizens
 from service.matching.features import all_pairs, bip_filled
 from service.matching.model import ScoringModel
+from service.matching.schemas import MatchItem
 from service.matching.scoring import score_pairs
 from service.migrations_runner import upgrade_database
 from service.sectors import SECTOR_NAMES_DA, Sector
@@ -85,15 +86,14 @@ def test_top_suggestions_carry_chances_in_the_evaluation_s_range(
     assert abs(nice["rank_vs_mean_bip"]) < 0.2
 
 
-def test_forecast_reasons_say_the_figures_are_illustrative(
-    demo: tuple[Engine, ScoringModel],
-) -> None:
-    engine, model = demo
+def _top_20s(engine: Engine, model: ScoringModel, citizens: int) -> list[MatchItem]:
+    """The top-20 suggestions of the first demo citizens, as the API gives them (rolled back)."""
+    items: list[MatchItem] = []
     with Session(engine) as session:
         row = matching_service.active_model_version(session)
         assert row is not None
-        reasons: list[str] = []
-        for citizen in session.exec(select(Citizen).order_by(col(Citizen.id)).limit(5)).all():
+        query = select(Citizen).order_by(col(Citizen.id)).limit(citizens)
+        for citizen in session.exec(query).all():
             answer = matching_service.suggest_openings_for_citizen(
                 session,
                 citizen=citizen,
@@ -103,8 +103,16 @@ def test_forecast_reasons_say_the_figures_are_illustrative(
                 limit=20,
                 today=clock.today(),
             )
-            reasons += [r for item in answer.items for r in item.reasons]
+            items += answer.items
         session.rollback()
+    return items
+
+
+def test_forecast_reasons_say_the_figures_are_illustrative(
+    demo: tuple[Engine, ScoringModel],
+) -> None:
+    engine, model = demo
+    reasons = [r for item in _top_20s(engine, model, 5) for r in item.reasons]
     forecasts = [r for r in reasons if "jobåbninger" in r]
     assert forecasts
     assert all(r.endswith("(illustrativt tal)") for r in forecasts)
@@ -116,25 +124,14 @@ def test_forecast_reasons_and_demand_follow_the_tasks_sector_not_the_companys(
 ) -> None:
     engine, model = demo
     with Session(engine) as session:
-        row = matching_service.active_model_version(session)
-        assert row is not None
         sector_of = {t.id: t.sector for t in session.exec(select(Task)).all()}
-        crossing: list[tuple[str, str]] = []  # (task sector, forecast reason) where they differ
-        for citizen in session.exec(select(Citizen).order_by(col(Citizen.id)).limit(40)).all():
-            answer = matching_service.suggest_openings_for_citizen(
-                session,
-                citizen=citizen,
-                actor=CLI_PRINCIPAL,
-                info=matching_service.model_info(row),
-                model=model,
-                limit=20,
-                today=clock.today(),
-            )
-            for item in answer.items:
-                if sector_of[item.task_id] == item.sector:
-                    continue
-                crossing += [(sector_of[item.task_id], r) for r in item.reasons if "venter" in r]
-        session.rollback()
+    crossing = [  # (task sector, forecast reason) where the task's and company's sectors differ
+        (sector_of[item.task_id], r)
+        for item in _top_20s(engine, model, 40)
+        if sector_of[item.task_id] != item.sector
+        for r in item.reasons
+        if "venter" in r
+    ]
     assert crossing, "the demo has tasks of one sector card at companies of another"
     for sector, reason in crossing:
         assert reason.startswith(SECTOR_NAMES_DA[Sector(sector)].lower() + " venter"), reason
