@@ -18,6 +18,7 @@ from service.auth.principal import Principal
 from service.citizens.models import Citizen
 from service.companies.models import Company, CompanyContact
 from service.errors import FieldError
+from service.placements import rendering
 from service.placements import service as placements_service
 from service.placements.budget import DEFAULT_HOURS
 from service.placements.exceptions import (
@@ -246,6 +247,14 @@ def read_agreement(
         raise AgreementNotFoundError(placement.id)
     placements_service.audit_reads(session, actor, [placement], via)
     return agreement_public(session, placement=placement, agreement=agreement)
+
+
+def agreement_document(
+    session: Session, *, placement: Placement, actor: Principal, via: str
+) -> rendering.AgreementDocument:
+    """The placement's agreement ready to print (HTML page or PDF), dated today; audited."""
+    agreement = read_agreement(session, placement=placement, actor=actor, via=via)
+    return rendering.build_document(agreement, printed=clock.today().strftime("%d-%m-%Y"))
 
 
 def _name(session: Session, user_id: str | None) -> PartyPublic:

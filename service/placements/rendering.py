@@ -219,9 +219,23 @@ def _templates() -> Environment:
     )
 
 
-def agreement_html(document: AgreementDocument) -> str:
-    """The agreement as one printable HTML page."""
-    return _templates().get_template("agreement.html").render(doc=document)
+def agreement_html(document: AgreementDocument, *, stylesheet: str | None = None) -> str:
+    """The agreement as one printable HTML page.
+
+    ``stylesheet``: a URL serving ``print_style()`` to link instead of the inline style (for
+    the web pages, whose Content-Security-Policy allows no inline style).
+    """
+    return _templates().get_template("agreement.html").render(doc=document, stylesheet=stylesheet)
+
+
+def agreement_pdf_disposition(placement_id: str) -> str:
+    """The Content-Disposition of an agreement's PDF: shown inline, saved under a Danish name."""
+    return f'inline; filename="loentimeaftale-{placement_id}.pdf"'
+
+
+def print_style() -> str:
+    """The printable documents' style sheet (A4, print CSS), as the pages link it."""
+    return _templates().get_template("_style.css").render()
 
 
 def budget_html(document: BudgetDocument) -> str:

@@ -236,10 +236,9 @@ def read_agreement_html(
     actor: PlacementWorker, placement: PlacementDep, session: SessionDep
 ) -> HTMLResponse:
     """The agreement as one printable page in Danish (print CSS); audited."""
-    agreement = agreements.read_agreement(
+    document = agreements.agreement_document(
         session, placement=placement, actor=actor, via="agreement_html"
     )
-    document = rendering.build_document(agreement, printed=clock.today().strftime("%d-%m-%Y"))
     return HTMLResponse(rendering.agreement_html(document))
 
 
@@ -252,13 +251,11 @@ def read_agreement_pdf(
     actor: PlacementWorker, placement: PlacementDep, session: SessionDep
 ) -> Response:
     """The agreement as a one-page A4 PDF; audited."""
-    agreement = agreements.read_agreement(
+    document = agreements.agreement_document(
         session, placement=placement, actor=actor, via="agreement_pdf"
     )
-    document = rendering.build_document(agreement, printed=clock.today().strftime("%d-%m-%Y"))
-    filename = f"loentimeaftale-{placement.id}.pdf"
     return Response(
         rendering.agreement_pdf(document),
         media_type="application/pdf",
-        headers={"Content-Disposition": f'inline; filename="{filename}"'},
+        headers={"Content-Disposition": rendering.agreement_pdf_disposition(placement.id)},
     )

@@ -48,7 +48,7 @@ from service.overview import progress as overview_progress
 from service.overview import summary as overview_summary
 from service.overview.chart import targets_chart_svg
 from service.overview.schemas import OverviewFilters
-from service.placements import learning
+from service.placements import agreements, learning, rendering
 from service.placements import service as placements_service
 from service.placements import views as placement_views
 from service.placements.budget import BenefitCategory
@@ -388,6 +388,40 @@ def _placement_context(
         "today": clock.today(),
         **_labels(),
     }
+
+
+@router.get("/forloeb/udskrift.css", include_in_schema=False)
+def print_style(_: PlacementPages) -> Response:
+    """The printable agreement's style (A4), linked because the pages' CSP refuses inline style."""
+    return Response(rendering.print_style(), media_type="text/css; charset=utf-8")
+
+
+@router.get("/forloeb/{placement_id}/aftale", include_in_schema=False)
+def agreement_print(placement_id: str, session: SessionDep, actor: PlacementPages) -> Response:
+    """The wage-hour agreement as the API's printable page, with its style linked."""
+    placement = valid_placement_id(placement_id, session, actor)
+    document = agreements.agreement_document(
+        session, placement=placement, actor=actor, via="agreement_html"
+    )
+    html = rendering.agreement_html(document, stylesheet="/forloeb/udskrift.css")
+    return Response(html, media_type="text/html", headers={"cache-control": "no-store"})
+
+
+@router.get("/forloeb/{placement_id}/aftale.pdf", include_in_schema=False)
+def agreement_pdf(placement_id: str, session: SessionDep, actor: PlacementPages) -> Response:
+    """The wage-hour agreement as the API's one-page A4 PDF."""
+    placement = valid_placement_id(placement_id, session, actor)
+    document = agreements.agreement_document(
+        session, placement=placement, actor=actor, via="agreement_pdf"
+    )
+    return Response(
+        rendering.agreement_pdf(document),
+        media_type="application/pdf",
+        headers={
+            "cache-control": "no-store",
+            "content-disposition": rendering.agreement_pdf_disposition(placement.id),
+        },
+    )
 
 
 @router.get("/forloeb/{placement_id}", include_in_schema=False)
