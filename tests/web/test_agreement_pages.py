@@ -16,29 +16,16 @@ from fastapi.testclient import TestClient
 from pypdf import PdfReader
 from sqlmodel import Session
 
-from service.auth import service as auth_service
-from service.auth.principal import CLI_PRINCIPAL, Role
-from service.auth.schemas import UserCreate
+from service.auth.principal import Role
 from service.placements.models import Placement
 from tests.placements.helpers import API, audit_rows, people
 from tests.placements.test_agreements import agreement_payload, paid_placement, post
-from tests.web.test_login import PASSWORD, log_in
+from tests.web.test_login import PASSWORD, add_user, log_in
 
 
 def _signed_in(app: FastAPI, session: Session, role: Role, municipality: str | None) -> TestClient:
     email = f"{role.value}-{municipality}@aftale.example"
-    auth_service.create_user(
-        session,
-        data=UserCreate(
-            name=f"Bruger {role.value}",
-            email=email,
-            role=role,
-            municipality_code=municipality,
-            password=PASSWORD,
-        ),
-        actor=CLI_PRINCIPAL,
-    )
-    session.commit()
+    add_user(session, email=email, role=role, municipality=municipality)
     web = TestClient(app, base_url="https://testserver")
     status, _ = log_in(web, email, PASSWORD)
     assert status == 303

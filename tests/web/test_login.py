@@ -54,6 +54,22 @@ def csrf_of(html: str) -> str:
     return match.group(1)
 
 
+def add_user(session: Session, *, email: str, role: Role, municipality: str | None) -> None:
+    """A user of the role who can sign in with PASSWORD (committed, so a server sees it)."""
+    auth_service.create_user(
+        session,
+        data=UserCreate(
+            name=f"Bruger {role.value}",
+            email=email,
+            role=role,
+            municipality_code=municipality,
+            password=PASSWORD,
+        ),
+        actor=CLI_PRINCIPAL,
+    )
+    session.commit()
+
+
 def log_in(web: TestClient, email: str, password: str) -> tuple[int, str]:
     token = csrf_of(web.get("/login").text)
     response = web.post(

@@ -17,11 +17,9 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from service.auth import policy
-from service.auth import service as auth_service
-from service.auth.principal import CLI_PRINCIPAL, MUNICIPALITY_SCOPED_ROLES, Principal, Role
-from service.auth.schemas import UserCreate
+from service.auth.principal import MUNICIPALITY_SCOPED_ROLES, Principal, Role
 from service.web.deps import PageGate, page_principal
-from tests.web.test_login import PASSWORD, log_in
+from tests.web.test_login import PASSWORD, add_user, log_in
 
 # The docs and the sign-in itself are open; every other page needs a session.
 OPEN_PAGES = frozenset({"/docs", "/login", "/logout"})
@@ -92,18 +90,7 @@ def test_each_role_opens_exactly_the_pages_the_policy_allows(
 ) -> None:
     municipality = "360" if role in MUNICIPALITY_SCOPED_ROLES else None
     email = f"{role.value}@kommune.example"
-    auth_service.create_user(
-        session,
-        data=UserCreate(
-            name=f"Bruger {role.value}",
-            email=email,
-            role=role,
-            municipality_code=municipality,
-            password=PASSWORD,
-        ),
-        actor=CLI_PRINCIPAL,
-    )
-    session.commit()
+    add_user(session, email=email, role=role, municipality=municipality)
     actor = Principal(user_id=None, name="test", role=role, municipality_code=municipality)
     refused, opened = [], []
     with TestClient(app, base_url="https://testserver") as web:
