@@ -13,15 +13,13 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session, col, func, select
 
-from service.auth import service as auth_service
 from service.auth.models import AuditEntry
-from service.auth.principal import CLI_PRINCIPAL, Role
-from service.auth.schemas import UserCreate
+from service.auth.principal import Role
 from service.bustours import render, views
 from service.bustours.models import BusTour
 from service.bustours.schemas import BusTourPublic
 from tests.bustours.helpers import FACTORY, INN, SHOP, World, build_world, person
-from tests.web.test_login import PASSWORD, csrf_of, log_in
+from tests.web.test_login import PASSWORD, add_user, csrf_of, log_in
 
 # The group of tests.bustours.helpers from Maribo's job centre, 45-minute visits.
 FORM = {
@@ -88,17 +86,7 @@ def table_rows_of_print(html: str) -> list[list[str]]:
 
 def user(session: Session, key: str, role: Role, municipality: str | None) -> str:
     email = f"{key}@busture.example"
-    auth_service.create_user(
-        session,
-        data=UserCreate(
-            name=f"Bruger {key}",
-            email=email,
-            role=role,
-            municipality_code=municipality,
-            password=PASSWORD,
-        ),
-        actor=CLI_PRINCIPAL,
-    )
+    add_user(session, email=email, role=role, municipality=municipality)
     return email
 
 
