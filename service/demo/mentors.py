@@ -19,6 +19,7 @@ from service.demo.placements import demo_internships
 from service.mentors import service as mentors_service
 from service.mentors.models import Mentor
 from service.mentors.schemas import MentorCreate, MentorMatchCreate, MentorMatchUpdate
+from service.placements.models import Placement
 from service.sectors import Sector
 
 MIDTERM_MATCHES = 8
@@ -57,15 +58,19 @@ def load_demo_mentors(session: Session, *, seed: int) -> int:
         mentors.append(
             mentors_service.create_mentor(session, data=data, actor=CLI_PRINCIPAL, is_demo=True)
         )
-    internships = demo_internships(session)
+    # One internship per citizen (their first), so that the 8 drawn are 8 different citizens.
+    first_per_citizen: dict[str, Placement] = {}
+    for internship in demo_internships(session):
+        if internship.citizen_id is not None:
+            first_per_citizen.setdefault(internship.citizen_id, internship)
+    internships = list(first_per_citizen.values())
     chosen = sorted(
         rng.sample(internships, min(MIDTERM_MATCHES, len(internships))),
         key=lambda p: (p.start_date, p.id),
     )
     made = 0
-    seen: set[str] = set()
     for placement in chosen:
-        if placement.citizen_id in seen or placement.citizen_id is None:
+        if placement.citizen_id is None:
             continue
         # The mentor who knows the placement's sector best and has room.
         counts = mentors_service.match_counts(session, [m.id for m in mentors])
@@ -94,6 +99,5 @@ def load_demo_mentors(session: Session, *, seed: int) -> int:
                 ),
                 actor=CLI_PRINCIPAL,
             )
-        seen.add(placement.citizen_id)
         made += 1
     return made
