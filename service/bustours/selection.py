@@ -17,6 +17,12 @@ citizens) gives the largest coverage any choice of stops can reach. If greedy an
 short of it, the exact cover is taken and improved by swaps that keep it. So coverage is always
 optimal; variety and preferences are tie-breakers, where a local optimum is enough because a
 caseworker reviews the list anyway.
+
+Each greedy step and each swap round weighs every candidate at once: one array pass per stop
+slot over the relevance matrix (issue 13: thousands of companies within reach of a start at
+national volume). Near-ties resolve as a one-by-one scan in candidate order does (a trial
+replaces the kept one only if its value is more than EPSILON higher), so the stops chosen do
+not depend on the vectorisation.
 """
 
 from __future__ import annotations
@@ -25,6 +31,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 
 from service.matching.features import BoolArray, FloatArray, IntArray
 
@@ -48,7 +55,7 @@ class Selection:
 
 
 def _key(
-    relevance: FloatArray, sectors: Sequence[str], bonus: FloatArray, chosen: list[int]
+    relevance: FloatArray, sectors: Sequence[int], bonus: FloatArray, chosen: list[int]
 ) -> Key:
     if not chosen:
         return (0, 0, 0.0)
@@ -57,49 +64,113 @@ def _key(
     return (int((best > 0).sum()), len({sectors[i] for i in chosen}), value)
 
 
-def _better(new: Key, old: Key) -> bool:
-    if new[:2] != old[:2]:
-        return new[:2] > old[:2]
-    return new[2] > old[2] + EPSILON
+@dataclass(frozen=True)
+class _Trials:
+    """The keys of many trial sets at once, slot by slot, each in candidate order."""
+
+    tier: IntArray  # slots x candidates, flat: (covered, sectors) as one integer; -1 if chosen
+    value: FloatArray  # slots x candidates, flat
+    slots: list[int]
+    candidates: int
+
+    def slot_and_column(self, trial: int) -> tuple[int, int]:
+        """The slot and candidate of a trial (its position in the flattened arrays)."""
+        slot, column = divmod(trial, self.candidates)
+        return self.slots[slot], column
+
+
+def _tier(covered: IntArray | int, sectors: IntArray | int, candidates: int) -> IntArray:
+    """(covered, sectors) as one integer ordered like the pair (sectors <= candidates)."""
+    return np.asarray(np.asarray(covered, dtype=np.int64) * (candidates + 1) + sectors)
+
+
+def _trials(
+    relevance: FloatArray, codes: IntArray, bonus: FloatArray, chosen: list[int], slots: list[int]
+) -> _Trials:
+    """The key of ``chosen`` with the stop at each slot replaced by each candidate.
+
+    A slot equal to ``len(chosen)`` appends instead (the greedy step). Candidates already
+    chosen get tier -1, below every real trial.
+    """
+    m = relevance.shape[1]
+    tiers = np.empty((len(slots), m), dtype=np.int64)
+    values = np.empty((len(slots), m), dtype=float)
+    kinds = np.zeros(int(codes.max(initial=0)) + 1, dtype=bool)
+    for row, slot in enumerate(slots):  # a few slots; each is one pass over the candidates
+        others = chosen[:slot] + chosen[slot + 1 :]
+        held = relevance[:, others].max(axis=1) if others else np.zeros(relevance.shape[0])
+        best = np.maximum(held[:, None], relevance)
+        kinds[:] = False
+        kinds[codes[others]] = True
+        sectors = int(kinds.sum()) + ~kinds[codes]
+        tiers[row] = _tier(np.count_nonzero(best > 0, axis=0), sectors, m)
+        values[row] = best.sum(axis=0) + BONUS_WEIGHT * (bonus[others].sum() + bonus)
+    tiers[:, chosen] = -1
+    return _Trials(tier=tiers.reshape(-1), value=values.reshape(-1), slots=slots, candidates=m)
+
+
+def _winner(trials: _Trials, current: tuple[int, float] | None) -> int | None:
+    """The trial a one-by-one scan keeps: better tier, or same tier and value above + EPSILON.
+
+    The scan starts from ``current`` (tier, value), or takes the first trial when it is None.
+    Only trials of the highest tier can win; among them the scan keeps each one that beats
+    the kept one by more than EPSILON, which this follows from record to record.
+    """
+    top = int(trials.tier.max(initial=-1))
+    if top < 0 or (current is not None and top < current[0]):
+        return None
+    place = np.flatnonzero(trials.tier == top)
+    value = trials.value[place]
+    at = 0
+    if current is not None and top == current[0]:
+        above = np.flatnonzero(value > current[1] + EPSILON)
+        if not len(above):
+            return None
+        at = int(above[0])
+    while True:  # one step per new record: a few, however many candidates
+        later = np.flatnonzero(value[at + 1 :] > value[at] + EPSILON)
+        if not len(later):
+            return int(place[at])
+        at += 1 + int(later[0])
+
+
+def _current(
+    relevance: FloatArray, codes: IntArray, bonus: FloatArray, chosen: list[int]
+) -> tuple[int, float]:
+    """The key of ``chosen`` as (tier, value)."""
+    covered, sectors, value = _key(relevance, codes.tolist(), bonus, chosen)
+    return int(_tier(covered, sectors, relevance.shape[1])), value
 
 
 def _greedy(
     relevance: FloatArray,
-    sectors: Sequence[str],
+    codes: IntArray,
     bonus: FloatArray,
     stops: int,
     start: Sequence[int] = (),
 ) -> list[int]:
     chosen = list(start)
     while len(chosen) < min(stops, relevance.shape[1]):
-        best_j, best_key = -1, (0, 0, 0.0)
-        for j in range(relevance.shape[1]):
-            if j in chosen:
-                continue
-            key = _key(relevance, sectors, bonus, [*chosen, j])
-            if best_j < 0 or _better(key, best_key):
-                best_j, best_key = j, key
-        chosen.append(best_j)
+        trials = _trials(relevance, codes, bonus, chosen, [len(chosen)])
+        won = _winner(trials, None)
+        assert won is not None  # there are candidates left
+        chosen.append(trials.slot_and_column(won)[1])
     return chosen
 
 
 def _swaps(
-    relevance: FloatArray, sectors: Sequence[str], bonus: FloatArray, chosen: list[int]
+    relevance: FloatArray, codes: IntArray, bonus: FloatArray, chosen: list[int]
 ) -> list[int]:
-    current = _key(relevance, sectors, bonus, chosen)
     for _ in range(MAX_SWAP_ROUNDS):
-        best: tuple[list[int], Key] | None = None
-        for position in range(len(chosen)):
-            for j in range(relevance.shape[1]):
-                if j in chosen:
-                    continue
-                trial = [*chosen[:position], j, *chosen[position + 1 :]]
-                key = _key(relevance, sectors, bonus, trial)
-                if _better(key, best[1] if best else current):
-                    best = (trial, key)
-        if best is None:
+        if not chosen:
             break
-        chosen, current = best
+        current = _current(relevance, codes, bonus, chosen)
+        trials = _trials(relevance, codes, bonus, chosen, list(range(len(chosen))))
+        won = _winner(trials, current)
+        if won is None:
+            break
+        slot, column = trials.slot_and_column(won)
+        chosen = [*chosen[:slot], column, *chosen[slot + 1 :]]
     return chosen
 
 
@@ -164,26 +235,26 @@ def select_stops(
 
     Candidates relevant to nobody are never chosen: every stop is for someone.
     """
-    useful = [j for j in range(relevance.shape[1]) if (relevance[:, j] > 0).any()]
+    useful = np.flatnonzero((relevance > 0).any(axis=0)) if relevance.size else np.zeros(0, int)
     matrix = relevance[:, useful]
-    names = [sectors[j] for j in useful]
+    codes = np.asarray(pd.factorize(np.asarray(sectors, dtype=object)[useful])[0], dtype=np.int64)
     extra = bonus[useful]
     coverable: BoolArray = (
         np.asarray((matrix > 0).any(axis=1), dtype=bool)
         if matrix.size
         else np.zeros(relevance.shape[0], dtype=bool)
     )
-    chosen = _swaps(matrix, names, extra, _greedy(matrix, names, extra, stops))
-    covered_now = _key(matrix, names, extra, chosen)[0]
+    chosen = _swaps(matrix, codes, extra, _greedy(matrix, codes, extra, stops))
+    covered_now = _key(matrix, codes.tolist(), extra, chosen)[0]
     best, cover = (covered_now, chosen)
     repaired = False
     if covered_now < int(coverable.sum()):
         best, cover = exact_cover(matrix, stops)
         if best > covered_now:
-            filled = _greedy(matrix, names, extra, stops, start=cover)
-            chosen = _swaps(matrix, names, extra, filled)
+            filled = _greedy(matrix, codes, extra, stops, start=cover)
+            chosen = _swaps(matrix, codes, extra, filled)
             repaired = True
-    columns = tuple(useful[j] for j in chosen)
+    columns = tuple(int(useful[j]) for j in chosen)
     covered: BoolArray = (
         np.asarray((relevance[:, list(columns)] > 0).any(axis=1), dtype=bool)
         if columns

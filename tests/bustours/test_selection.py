@@ -112,3 +112,41 @@ class TestPreferences:
 
         assert set(selection.chosen) <= {0, 2}
         assert len(selection.chosen) == min(stops, 2)
+
+
+class TestOrderAndScale:
+    def test_equal_candidates_go_in_candidate_order(self) -> None:
+        relevance = np.ones((3, 4))
+
+        assert select_stops(relevance, ["a"] * 4, np.zeros(4), 1).chosen == (0,)
+        assert select_stops(relevance, ["a"] * 4, np.zeros(4), 2).chosen == (0, 1)
+
+    def test_a_gain_within_rounding_does_not_replace_the_earlier_candidate(self) -> None:
+        # 1e-12 more bonus is below the comparison's tolerance (1e-9); 0.1 more is not.
+        relevance = np.ones((2, 3))
+
+        near = select_stops(relevance, ["a"] * 3, np.array([0.5, 0.5 + 1e-12, 0.1]), 1)
+        clear = select_stops(relevance, ["a"] * 3, np.array([0.5, 0.5 + 1e-12, 0.6]), 1)
+
+        assert near.chosen == (0,)
+        assert clear.chosen == (2,)
+
+    def test_planted_best_stops_among_twenty_thousand_candidates(self) -> None:
+        # Every candidate is a weak fit for one citizen; three planted ones in three sectors
+        # cover all eight strongly. The best set is those three, whatever else is within reach.
+        rng = np.random.default_rng(13)
+        m = 20_000
+        relevance = np.zeros((8, m))
+        relevance[rng.integers(0, 8, m), np.arange(m)] = 0.6
+        planted = [4_321, 11_000, 17_777]
+        relevance[:, planted] = 0.0
+        relevance[[0, 1, 2], planted[0]] = 1.1
+        relevance[[3, 4, 5], planted[1]] = 1.1
+        relevance[[6, 7], planted[2]] = 1.1
+        sectors = ["detailhandel"] * m
+        sectors[planted[1]], sectors[planted[2]] = "industri", "rengoering"
+
+        selection = select_stops(relevance, sectors, rng.random(m) * 0.1, 3)
+
+        assert sorted(selection.chosen) == planted
+        assert selection.covered.all()
