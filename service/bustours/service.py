@@ -18,7 +18,7 @@ from sqlmodel import Session, col, select
 from service.auth import policy
 from service.auth.principal import Principal
 from service.bustours import route
-from service.bustours.candidates import Candidates, load_candidates, reach_km
+from service.bustours.candidates import Candidates, Stop, describe_stops, load_candidates, reach_km
 from service.bustours.centres import JobCentre, StartPlace, start_place
 from service.bustours.exceptions import (
     BusTourNotFoundError,
@@ -98,9 +98,9 @@ def _load_group(session: Session, *, citizen_ids: list[str], actor: Principal) -
 def _timetable(
     candidates: Candidates, chosen: tuple[int, ...], start: StartPlace, data: BusTourCreate
 ) -> route.Timetable:
-    companies = [candidates.companies[j].company for j in chosen]
-    lats = np.array([start.lat, *[c.lat for c in companies]], dtype=float)
-    lons = np.array([start.lon, *[c.lon for c in companies]], dtype=float)
+    at = list(chosen)
+    lats = np.array([start.lat, *candidates.lat[at]], dtype=float)
+    lons = np.array([start.lon, *candidates.lon[at]], dtype=float)
     return route.plan_route(
         lats, lons, depart=_minutes(data.start_time), visit_minutes=data.visit_minutes
     )
@@ -133,13 +133,8 @@ def _check_fits(
     )
 
 
-def _stop_plan(
-    candidates: Candidates,
-    column: int,
-    visit: route.Visit,
-    group: list[Citizen],
-) -> dict[str, Any]:
-    info = candidates.companies[column]
+def _stop_plan(stop: Stop, visit: route.Visit, group: list[Citizen]) -> dict[str, Any]:
+    info = stop.info
     company = info.company
     return {
         "company_id": company.id,
@@ -160,11 +155,11 @@ def _stop_plan(
         "citizens": [
             {
                 "citizen_id": citizen.id,
-                "reasons": candidates.reasons[(i, column)],
-                "match_score": candidates.scores.get((i, column)),
+                "reasons": stop.reasons[i],
+                "match_score": stop.scores.get(i),
             }
             for i, citizen in enumerate(group)
-            if (i, column) in candidates.reasons
+            if i in stop.reasons
         ],
     }
 
@@ -216,16 +211,16 @@ def plan_tour(
     )
     selection = select_stops(candidates.relevance, candidates.sectors, candidates.bonus, data.stops)
     if not selection.chosen:
-        if not candidates.companies and candidates.left_out["out_of_reach"]:
+        if not len(candidates) and candidates.left_out["out_of_reach"]:
             raise TourOutOfReachError(
                 reach_km=reach,
                 latest_return=hhmm(data.latest_return),
                 out_of_reach=candidates.left_out["out_of_reach"],
             )
-        raise NoCompaniesError(len(candidates.companies))
+        raise NoCompaniesError(len(candidates))
     timetable = _timetable(candidates, selection.chosen, start, data)
     _check_fits(candidates, selection, timetable, start, data)
-    candidates.add_match_reasons(selection.chosen)
+    stops = describe_stops(session, candidates, selection.chosen, group, today)
     municipalities = {c.municipality_code for c in group}
     uncovered = [
         {
@@ -244,7 +239,7 @@ def plan_tour(
             "arrive_at": route.clock_text(timetable.return_at),
         },
         "stops": [
-            _stop_plan(candidates, selection.chosen[visit.point - 1], visit, group)
+            _stop_plan(stops[selection.chosen[visit.point - 1]], visit, group)
             for visit in timetable.visits
         ],
         "uncovered": uncovered,
@@ -254,7 +249,7 @@ def plan_tour(
             "average_speed_kmh": route.AVERAGE_SPEED_KMH,
         },
         "selection": {
-            "companies_considered": len(candidates.companies),
+            "companies_considered": len(candidates),
             "companies_relevant": int((candidates.relevance > 0).any(axis=0).sum()),
             "left_out": candidates.left_out,
             "coverable": int(selection.coverable.sum()),

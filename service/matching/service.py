@@ -23,10 +23,10 @@ from service.citizens.models import Citizen
 from service.companies.models import Company
 from service.forecasts import service as forecasts_service
 from service.matching import explain, ranking, synthetic
-from service.matching.cache import cache_for
+from service.matching.cache import IndexView, cache_for
 from service.matching.data import load_citizens
 from service.matching.exceptions import CitizenWithoutLocationError
-from service.matching.features import DIMENSIONS, FILTER_REASONS_DA
+from service.matching.features import DIMENSIONS, FILTER_REASONS_DA, FloatArray, IntArray
 from service.matching.index import (
     CitizenBatch,
     CitizenIndex,
@@ -574,81 +574,114 @@ def fairness_audit(
     return result
 
 
+# --- bus tours: the group's fit with companies near each citizen (issue 13, tourscale) ---------
+
+
 @dataclass(frozen=True)
 class CompanyFit:
-    """Per citizen and company within reach: the best score of its open openings.
+    """Per (citizen, company) pair that passed the hard filters: the best score of the
+    company's open openings for the citizen (arrays of equal length, citizen-major).
 
-    Reasons are worded only when asked for (``reasons``), for the few pairs a caller shows.
+    ``citizen`` is a position in the given citizen ids, ``company`` a company code of the
+    index view's columns. Reasons are worded only when asked for, for the few pairs shown.
     """
 
-    scores: dict[str, dict[str, float]]
-    _best_row: dict[tuple[str, str], int]
+    citizen: IntArray
+    company: IntArray
+    score: FloatArray
+    _row: IntArray  # the pair's row in the scored frames
     _citizens: CitizenBatch
     _openings: OpeningBatch
     _scored: ScoredPairs | None
-    _forecasts: Forecasts
 
-    def reasons(self, pairs: list[tuple[str, str]]) -> dict[tuple[str, str], list[str]]:
-        """The matcher's reasons for each (citizen id, company id)'s best opening there."""
-        rows = {pair: self._best_row[pair] for pair in pairs if pair in self._best_row}
+    def reasons(
+        self, session: Session, pairs: list[tuple[int, int]], today: date
+    ) -> dict[tuple[int, int], list[str]]:
+        """The matcher's reasons for each (citizen position, company code)'s best opening."""
+        result: dict[tuple[int, int], list[str]] = {pair: [] for pair in pairs}
+        rows = {}
+        for pair in pairs:  # the chosen stops' pairs: a handful
+            found = np.flatnonzero((self.citizen == pair[0]) & (self.company == pair[1]))
+            if len(found):
+                rows[pair] = int(self._row[found[0]])
         if not rows or self._scored is None:
-            return {pair: [] for pair in pairs}
+            return result
         picked = picked_rows(self._scored, list(rows.values()))
-        result: dict[tuple[str, str], list[str]] = {pair: [] for pair in pairs}
+        forecasts = _forecast_lookup(session, today)
         for pair, row in rows.items():
             features, _ = picked[row]
-            context = _context(self._citizens, self._openings, features, self._forecasts)
+            context = _context(self._citizens, self._openings, features, forecasts)
             result[pair], _ = explain.reasons_and_cautions(features, context)
         return result
 
 
-def company_fit_for_citizens(
+def company_fit_near(
     session: Session,
     *,
     citizen_ids: list[str],
-    company_ids: list[str],
+    view: IndexView,
+    companies: IntArray,
     model: ScoringModel,
-    today: date,
 ) -> CompanyFit:
-    """Per citizen, per company of ``company_ids``: the best score of its open openings.
+    """The group's best score per company of ``companies`` (codes in ``view``'s index).
 
-    For planning group visits (bus tours): which companies within reach are relevant for whom.
-    Only the given companies' openings are scored; hard filters apply as in the match lists;
-    the caller has checked that it may see the citizens.
+    For planning group visits (bus tours). Only openings within each citizen's commute box
+    are scored (the grid), so a pair the commute filter would drop is never built; the other
+    hard filters apply as in the match lists. The caller has checked that it may see the
+    citizens.
     """
     citizens = load_citizens(session, citizen_ids=citizen_ids)
-    view = cache_for(session).view(session, today=today)
     index = view.index
-    wanted = np.flatnonzero(np.isin(index.columns.company_id, np.array(company_ids, dtype=object)))
-    rows = np.flatnonzero(np.isin(index.columns.company, wanted)) if len(wanted) else wanted
-    rows, _ = open_for_suggestions(index, view.overlay, rows)
-    openings = batch(index, view.overlay, rows)
-    ci, oj = _pairs(len(citizens), len(openings))
-    scores: dict[str, dict[str, float]] = {cid: {} for cid in citizen_ids}
-    if not len(ci):
-        return CompanyFit(scores, {}, citizens, openings, None, ({}, True))
-    scored = score_pairs(citizens, openings, ci, oj, model)
-    features = scored.features
-    company_of_row = index.columns.company[openings.rows]
-    best = (
-        pd.DataFrame(
-            {
-                "citizen": features["citizen_row"].to_numpy(),
-                "company": company_of_row[features["opening_row"].to_numpy()],
-                "score": scored.parts["score"].to_numpy(),
-            }
+    wanted = np.zeros(len(index.columns.company_id), dtype=bool)
+    wanted[companies] = True
+    arrays = citizens.arrays
+    near_rows = []
+    for c in range(len(citizens)):  # per citizen of the group: a handful of grid lookups
+        lat, lon, km = float(arrays.lat[c]), float(arrays.lon[c]), float(arrays.max_commute_km[c])
+        rows = (
+            near(index, lat, lon, km)
+            if np.isfinite(lat) and np.isfinite(lon)
+            else np.zeros(0, dtype=np.int64)
         )
-        .reset_index()
-        .sort_values(["score", "index"], ascending=[False, True])
-        .drop_duplicates(["citizen", "company"])
-    )
-    best_row: dict[tuple[str, str], int] = {}
+        near_rows.append(rows[wanted[index.columns.company[rows]]])
+    union = np.zeros(len(index), dtype=bool)
+    for mine in near_rows:
+        union[mine] = True
+    rows, _ = open_for_suggestions(index, view.overlay, np.flatnonzero(union))
+    openings = batch(index, view.overlay, rows)
+    position = {str(cid): i for i, cid in enumerate(citizen_ids)}
+    in_batch = np.full(len(index), -1, dtype=np.int64)
+    in_batch[rows] = np.arange(len(rows))
+    ci_parts, oj_parts = [], []
+    for c, mine in enumerate(near_rows):
+        kept = in_batch[mine]
+        kept = kept[kept >= 0]
+        ci_parts.append(np.full(len(kept), c, dtype=np.int64))
+        oj_parts.append(kept)
+    empty = np.zeros(0, dtype=np.int64)
+    ci = np.concatenate(ci_parts) if ci_parts else empty
+    oj = np.concatenate(oj_parts) if oj_parts else empty
+    if not len(ci):
+        return CompanyFit(empty, empty, np.zeros(0), empty, citizens, openings, None)
+    scored = score_pairs(citizens, openings, ci, oj, model)
+    citizen_row = scored.features["citizen_row"].to_numpy()
+    company = index.columns.company[openings.rows[scored.features["opening_row"].to_numpy()]]
+    score = scored.parts["score"].to_numpy()
+    # Best pair per (citizen, company): highest score, then the earlier pair.
+    pair = citizen_row * len(index.columns.company_id) + company
+    groups, group_of = np.unique(pair, return_inverse=True)
+    best = np.full(len(groups), -np.inf)
+    np.maximum.at(best, group_of, score)
+    top = np.flatnonzero(score == best[group_of])
+    first = top[np.unique(group_of[top], return_index=True)[1]]
     ids = citizens.frame["id"].to_numpy()
-    for row, citizen_row, company, score in best[
-        ["index", "citizen", "company", "score"]
-    ].itertuples(index=False):  # per citizen and company within reach, not per pair
-        key = (str(ids[int(citizen_row)]), str(index.columns.company_id[int(company)]))
-        scores[key[0]][key[1]] = round(float(score), 4)
-        best_row[key] = int(row)
-    forecasts = _forecast_lookup(session, today)
-    return CompanyFit(scores, best_row, citizens, openings, scored, forecasts)
+    where = np.array([position[str(ids[int(r)])] for r in range(len(ids))], dtype=np.int64)
+    return CompanyFit(
+        where[citizen_row[first]],
+        np.asarray(company[first], dtype=np.int64),
+        np.asarray(score[first], dtype=float),
+        np.asarray(first, dtype=np.int64),
+        citizens,
+        openings,
+        scored,
+    )
