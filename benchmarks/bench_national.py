@@ -240,7 +240,10 @@ def in_process(engine: Engine, report: Report) -> list[str]:
                 percentile(times, 50) <= 200,
             )
             report.add("bus tour for 8 citizens, in-process CPU p50, ms", cpu_p50(len(times)))
-        report.add("index builds (openings/overlay/citizens)", str(cache_for(session).builds))
+        report.add(
+            "index builds per part (openings, overlay, citizens, visiting)",
+            str(cache_for(session).builds),
+        )
     return citizens
 
 

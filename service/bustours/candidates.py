@@ -199,6 +199,13 @@ def relevance_matrix(
     return np.asarray(weight, dtype=float), np.asarray(matched & ~excluded, dtype=bool)
 
 
+def _wished_tasks(citizen: Citizen) -> set[str]:
+    """The tasks a citizen wishes (from the wishes' text and the chosen ones), less excluded."""
+    return (set(citizen.wish_task_ids or []) | set(citizen.preferred_tasks)) - set(
+        citizen.excluded_tasks
+    )
+
+
 def _task_mask(task_ids: set[str], codes: dict[str, int], tasks: int) -> BoolArray:
     mask = np.zeros(tasks, dtype=bool)
     mask[[codes[t] for t in task_ids if t in codes]] = True
@@ -241,9 +248,7 @@ def load_candidates(
     preferred = np.zeros((n, m), dtype=bool)
     excluded = np.zeros((n, m), dtype=bool)
     for i, citizen in enumerate(citizens):  # per citizen of the group, over arrays
-        wished = (set(citizen.wish_task_ids or []) | set(citizen.preferred_tasks)) - set(
-            citizen.excluded_tasks
-        )
+        wished = _wished_tasks(citizen)
         if wished:
             wish_task[i] = table.has_task(_task_mask(wished, task_codes, len(task_ids)))[columns]
         preferred[i] = np.isin(sectors, list(citizen.preferred_sectors))
@@ -332,9 +337,7 @@ def describe_stops(
                 scores[i] = float(candidates.fit_score[i, j])
             if not relevant[i, j]:
                 continue
-            wished = (set(citizen.wish_task_ids or []) | set(citizen.preferred_tasks)) - set(
-                citizen.excluded_tasks
-            )
+            wished = _wished_tasks(citizen)
             why = [
                 f"ønsker opgaven '{name}', som virksomheden har åben"
                 for task_id, name in open_tasks.items()

@@ -10,19 +10,16 @@ start on Zealand at national volume).
 
 from __future__ import annotations
 
-import threading
-import weakref
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Engine
 from sqlalchemy import select as columns_select
 from sqlmodel import Session, col
 
 from service.companies.models import Company
-from service.matching.cache import IndexView
+from service.matching.cache import IndexView, cache_for
 from service.matching.features import BoolArray, FloatArray, IntArray, haversine_km
 from service.matching.index import KM_PER_DEGREE_LAT, ObjectArray, SpatialGrid
 
@@ -60,7 +57,6 @@ class VisitingCompanies:
     open_task_names: IntArray  # per company: how many distinct task names it has open
     place_sector: IntArray  # per company: a code of its (municipality, sector)
     place_sectors: list[tuple[str, str]]  # the distinct (municipality, sector) of the codes
-    index_id: int  # id() of the matching index it was joined to
 
     def __len__(self) -> int:
         return len(self.company_id)
@@ -137,7 +133,6 @@ def _join(
         open_task_names=np.asarray(open_names, dtype=np.int64),
         place_sector=np.asarray(codes, dtype=np.int64),
         place_sectors=[(str(m), str(s)) for m, s in distinct],
-        index_id=id(view.index),
     )
 
 
@@ -170,29 +165,8 @@ def load_visiting(session: Session, view: IndexView) -> VisitingCompanies:
     )
 
 
-class _Cache:
-    """The table of one database, with the key it was built at."""
-
-    def __init__(self) -> None:
-        self.lock = threading.Lock()
-        self.held: tuple[object, VisitingCompanies] | None = None
-        self.builds = 0
-
-
-_CACHES: weakref.WeakKeyDictionary[Engine, _Cache] = weakref.WeakKeyDictionary()
-_CACHES_LOCK = threading.Lock()
-
-
 def visiting_companies(session: Session, view: IndexView) -> VisitingCompanies:
-    """The visiting companies as of the view's data versions (rebuilt when they changed)."""
-    engine: Engine = session.get_bind().engine
-    with _CACHES_LOCK:
-        cache = _CACHES.setdefault(engine, _Cache())
+    """The visiting companies as of the view's data versions (rebuilt when they changed), held
+    in the matching index's cache of the database beside the index they are joined to."""
     key = (view.tokens.get("openings"), id(view.index))
-    with cache.lock:
-        if cache.held is not None and cache.held[0] == key:
-            return cache.held[1]
-        table = load_visiting(session, view)
-        cache.held = (key, table)
-        cache.builds += 1
-        return table
+    return cache_for(session).derived("visiting", key, lambda: load_visiting(session, view))

@@ -19,9 +19,10 @@ from __future__ import annotations
 
 import threading
 import weakref
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Engine
 from sqlmodel import Session
@@ -33,6 +34,8 @@ from service.matching.history import company_history
 from service.matching.index import CitizenIndex, OpeningIndex, Overlay, make_overlay
 from service.placements import service as placements_service
 from service.tasks.normaliser import fold
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -58,7 +61,14 @@ class MatchingIndexCache:
             return held[1]
         value = build()
         self._parts[name] = (key, value)
-        self.builds[name] += 1
+        self.builds[name] = self.builds.get(name, 0) + 1
+        return value
+
+    def derived(self, name: str, key: Any, build: Callable[[], T]) -> T:
+        """A table another domain derives from the index (bus tours' visiting companies), held
+        here under ``name`` and rebuilt when ``key`` (data versions, the index's id) changes."""
+        with self._lock:
+            value: T = self._part(name, key, build)
         return value
 
     def view(self, session: Session, *, today: date) -> IndexView:
