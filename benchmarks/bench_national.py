@@ -61,6 +61,8 @@ from service.migrations_runner import upgrade_database
 from service.tasks.models import TaskOpening
 
 ROOT = Path(__file__).resolve().parents[1]
+# Beside this interpreter, so a worktree run with PYTHONPATH serves its own code (not ROOT/.venv).
+KANTMATCH = str(Path(sys.executable).parent / "kantmatch")
 ADMIN = Principal(user_id=None, name="benchmark", role=Role.admin)
 SAMPLES = 30
 
@@ -346,7 +348,7 @@ def over_http(engine: Engine, url: str, report: Report, citizens: list[str], cli
         "KANTMATCH_LOG_LEVEL": "WARNING",
     }
     server = subprocess.Popen(
-        [str(ROOT / ".venv/bin/kantmatch"), "serve", "--port", str(port)],
+        [KANTMATCH, "serve", "--port", str(port)],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
