@@ -20,7 +20,7 @@ from sqlmodel import Session
 
 from service.auth.principal import CLI_PRINCIPAL
 from service.config import Settings, get_settings
-from service.db import get_session, make_engine
+from service.db import get_session, make_engine, reads_only, reads_only_request, run_writes
 from service.main import create_app
 from service.migrations_runner import upgrade_database
 from service.tasks import catalogue
@@ -109,9 +109,16 @@ def app(engine: Engine, session: Session, settings: Settings) -> FastAPI:
     def override_session(request: Request) -> Iterator[Session]:
         # Same contract as the real dependency, inside a savepoint of its own: a failed request
         # undoes its own work only, never the test's set-up.
+        # A GET refuses writes while it reads and writes what it kept (audit rows) afterwards,
+        # as the real dependency does, so a route that writes in a GET fails here too.
         savepoint = session.begin_nested()
         try:
-            yield session
+            if reads_only_request(request):
+                with reads_only(session) as writes:
+                    yield session
+                run_writes(session, writes, request)
+            else:
+                yield session
             savepoint.commit()
         except BaseException:
             savepoint.rollback()

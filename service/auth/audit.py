@@ -1,4 +1,11 @@
-"""The audit log helper every domain uses for reads and changes of sensitive data."""
+"""The audit log helper every domain uses for reads and changes of sensitive data.
+
+An entry is written in the caller's transaction and commits or rolls back with it. In a request
+that only reads (a GET, ``service.db.reads_only``) the transaction refuses writes, so the entry
+is kept and written when the read has ended, in the request's one short write transaction,
+before the answer is sent (``service.db.defer_write``): a read is never answered unaudited, and
+on SQLite a read never holds the single writer's turn while it computes (issue 13).
+"""
 
 from __future__ import annotations
 
@@ -10,6 +17,7 @@ from sqlmodel import Session
 
 from service.auth.models import AuditEntry
 from service.auth.principal import Principal
+from service.db import defer_write
 
 # The column's width; the API parses the stored text back into an object.
 DETAIL_MAX_CHARS = 2000
@@ -39,7 +47,8 @@ def record_audit(
     entity_id: str | None = None,
     detail: dict[str, Any] | None = None,
 ) -> AuditEntry:
-    """Write one audit entry in the caller's transaction (it commits or rolls back with it)."""
+    """Write one audit entry in the caller's transaction (it commits or rolls back with it), or
+    at the end of a request that only reads (then it has no id yet)."""
     entry = AuditEntry(
         actor_user_id=actor.user_id,
         actor_name=actor.name,
@@ -49,8 +58,12 @@ def record_audit(
         entity_id=entity_id,
         detail=_detail_text(detail) if detail else None,
     )
-    session.add(entry)
-    session.flush()
+
+    def write(target: Session) -> None:
+        target.add(entry)
+        target.flush()
+
+    defer_write(session, write)
     return entry
 
 
@@ -76,22 +89,21 @@ def record_audits(
 
     now = clock.now()
     each: list[dict[str, Any] | None] = [*details] if details else [None] * len(entity_ids)
-    session.execute(
-        insert(SQLModel.metadata.tables[str(AuditEntry.__tablename__)]),
-        [
-            {
-                "occurred_at": now,
-                "actor_user_id": actor.user_id,
-                "actor_name": actor.name,
-                "actor_role": str(actor.role),
-                "action": action,
-                "entity_type": entity_type,
-                "entity_id": entity_id,
-                "detail": _detail_text(detail) if detail else None,
-            }
-            for entity_id, detail in zip(entity_ids, each, strict=True)
-        ],
-    )
+    rows = [
+        {
+            "occurred_at": now,
+            "actor_user_id": actor.user_id,
+            "actor_name": actor.name,
+            "actor_role": str(actor.role),
+            "action": action,
+            "entity_type": entity_type,
+            "entity_id": entity_id,
+            "detail": _detail_text(detail) if detail else None,
+        }
+        for entity_id, detail in zip(entity_ids, each, strict=True)
+    ]
+    table = SQLModel.metadata.tables[str(AuditEntry.__tablename__)]
+    defer_write(session, lambda target: target.execute(insert(table), rows))
 
 
 @dataclass(frozen=True)

@@ -16,13 +16,14 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlmodel import Session, col, delete, select
+from sqlmodel import Session, col, delete, select, update
 
 from service import clock
 from service.auth import passwords, policy
 from service.auth.audit import record_audit
 from service.auth.models import User
 from service.auth.principal import Principal
+from service.db import defer_write
 from service.pagination import as_utc
 from service.web.models import LoginThrottle, WebSession
 
@@ -172,13 +173,16 @@ def resolve(session: Session, *, cookie: str | None, secret_key: str) -> ActiveS
     expired = (
         now - as_utc(row.last_seen_at) > IDLE_TIMEOUT or now - as_utc(row.created_at) > MAX_AGE
     )
+    # Written through defer_write: a page shown by GET reads in a transaction that refuses
+    # writes, and stamps (or ends) the session in its short write transaction at the end.
+    where = col(WebSession.token_hash) == row.token_hash
     if expired or user is None or not user.is_active:
-        session.delete(row)
-        session.flush()
+        defer_write(session, lambda target: target.execute(delete(WebSession).where(where)))
         return None
-    row.last_seen_at = now
-    session.add(row)
-    session.flush()
+    defer_write(
+        session,
+        lambda target: target.execute(update(WebSession).where(where).values(last_seen_at=now)),
+    )
     return ActiveSession(
         principal=_principal(user), csrf_token=row.csrf_token, user_email=user.email
     )
