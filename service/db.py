@@ -162,9 +162,26 @@ def _postgresql_read_only(connection: Any) -> None:
         connection.exec_driver_sql("SET TRANSACTION READ ONLY")
 
 
+_READ_ONLY_ENGINE = "_kantmatch_read_only_engine"  # on an engine: its read-only twin
+_BASE_ENGINE = "_kantmatch_base_engine"  # on a read-only twin: the engine it was made from
+
+
 def read_only(engine: Engine) -> Engine:
-    """The engine for connections that only read (health checks, reports): never a write lock."""
-    return engine.execution_options(**{READ_ONLY: True})
+    """The engine for connections that only read (GET requests, health checks, reports): never
+    a write lock. One per engine, sharing its pool; ``base_engine`` leads back to it."""
+    twin: Engine | None = getattr(engine, _READ_ONLY_ENGINE, None)
+    if twin is None:
+        twin = engine.execution_options(**{READ_ONLY: True})
+        setattr(twin, _BASE_ENGINE, engine)
+        setattr(engine, _READ_ONLY_ENGINE, twin)
+    return twin
+
+
+def base_engine(engine: Engine) -> Engine:
+    """The engine behind a ``read_only`` twin (the engine itself otherwise): per-database
+    caches key on it, so reads and writes of one database share one cache."""
+    base: Engine = getattr(engine, _BASE_ENGINE, engine)
+    return base
 
 
 def make_engine(database_url: str, *, sqlite_busy_timeout_ms: int = 5000) -> Engine:

@@ -36,6 +36,7 @@ from service.db import READ_ONLY, SessionDep, WriteInReadOnlyRequestError, make_
 from service.main import create_app
 from service.matching import service as matching_service
 from service.matching import synthetic
+from service.matching.cache import cache_for
 from service.matching.model import train
 from service.migrations_runner import upgrade_database
 from service.tasks import catalogue
@@ -240,9 +241,14 @@ def test_thirty_two_clients_reading_matches_get_no_server_errors_and_all_are_aud
         ]
         for c in range(MATCH_CLIENTS)
     ]
-    with running_server(create_app(_settings(world))) as base_url:
+    app = create_app(_settings(world))
+    with running_server(app) as base_url:
         result = run_clients(base_url, plans)
+    with Session(app.state.engine) as session:
+        builds = cache_for(session).builds
 
+    # One matching index for the process: the GETs' read-only engine shares its engine's cache.
+    assert builds == {"openings": 1, "overlay": 1, "citizens": 0}
     assert result.statuses() == Counter({200: MATCH_CLIENTS * MATCH_ROUNDS}), [
         o.body[:160] for o in result.server_errors()[:2]
     ]

@@ -28,6 +28,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from service import dataversion
+from service.db import base_engine
 from service.forecasts import service as forecasts_service
 from service.matching.data import load_all_citizens, load_opening_index
 from service.matching.history import company_history
@@ -124,8 +125,8 @@ _CACHES_LOCK = threading.Lock()
 
 def cache_for(session: Session) -> MatchingIndexCache:
     """The cache of the session's database in this process."""
-    bind = session.get_bind()
-    engine: Engine = bind.engine
+    # The read-only twin of a GET shares the cache of its engine (one index per database).
+    engine: Engine = base_engine(session.get_bind().engine)
     with _CACHES_LOCK:
         cache = _CACHES.get(engine)
         if cache is None:
