@@ -24,6 +24,7 @@ import contextlib
 import dataclasses
 import os
 import resource
+import signal
 import socket
 import subprocess
 import sys
@@ -335,8 +336,50 @@ def _peak_kb(pid: int) -> int:
     return 0
 
 
-def over_http(engine: Engine, url: str, report: Report, citizens: list[str], clients: int) -> None:
-    """Top-20 over HTTP: one client, then ``clients`` concurrent ones; errors counted."""
+def concurrent_matches(
+    base: str, headers: dict[str, str], citizens: list[str], clients: int
+) -> tuple[list[float], list[int]]:
+    """``clients`` threads, each sending 8 requests for top-20 matches: latencies (ms) and the
+    statuses of the requests that did not answer 200 (599: no answer within 120 s)."""
+    latencies: list[float] = []
+    errors: list[int] = []
+    lock = threading.Lock()
+    start = threading.Barrier(clients)  # all clients begin together
+
+    def worker(offset: int) -> None:
+        with httpx.Client(base_url=base, headers=headers, timeout=120) as client:
+            start.wait()
+            for k in range(8):
+                citizen_id = citizens[(offset + k) % len(citizens)]
+                began = time.perf_counter()
+                try:
+                    status = client.get(f"/api/v1/citizens/{citizen_id}/matches").status_code
+                except httpx.HTTPError:
+                    status = 599
+                with lock:
+                    latencies.append((time.perf_counter() - began) * 1000)
+                    if status != 200:
+                        errors.append(status)
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(clients)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return latencies, errors
+
+
+def over_http(
+    engine: Engine,
+    url: str,
+    report: Report,
+    citizens: list[str],
+    clients: list[int],
+    *,
+    label: str = "SQLite, 1 process",
+    workers: int = 1,
+) -> None:
+    """Top-20 over HTTP: one client, then each count of concurrent ones; errors counted."""
     with Session(engine) as session, session.begin():
         _, key = auth_service.create_user_with_key(
             session, name="benchmark", role=Role.admin, municipality_code=None, actor=CLI_PRINCIPAL
@@ -348,10 +391,11 @@ def over_http(engine: Engine, url: str, report: Report, citizens: list[str], cli
         "KANTMATCH_LOG_LEVEL": "WARNING",
     }
     server = subprocess.Popen(
-        [KANTMATCH, "serve", "--port", str(port)],
+        [KANTMATCH, "serve", "--port", str(port), "--workers", str(workers)],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
+        start_new_session=True,  # the workers too are stopped with the group
     )
     base = f"http://127.0.0.1:{port}"
     headers = {"Authorization": f"Bearer {key}"}
@@ -367,59 +411,83 @@ def over_http(engine: Engine, url: str, report: Report, citizens: list[str], cli
             def one(citizen_id: str) -> int:
                 return client.get(f"/api/v1/citizens/{citizen_id}/matches?limit=20").status_code
 
+            # Every worker builds its own index: warm them all before timing.
             cold = timed(lambda: one(citizens[0]))
-            report.add("HTTP: index build + first request (cold), ms", f"{cold:,.0f}")
+            report.add(f"HTTP ({label}): index build + first request (cold), ms", f"{cold:,.0f}")
+            for _ in range(workers - 1):
+                concurrent_matches(base, headers, citizens, 2 * workers)
             times = [timed(lambda c=c: one(c)) for c in citizens]  # type: ignore[misc]
             report.add(
-                "top-20 for one citizen over HTTP p50, ms",
+                f"top-20 for one citizen over HTTP ({label}) p50, ms",
                 f"{percentile(times, 50):.1f}",
                 "<= 20",
                 percentile(times, 50) <= 20,
             )
-        latencies: list[float] = []
-        errors: list[int] = []
-        lock = threading.Lock()
-
-        def worker(offset: int) -> None:
-            with httpx.Client(base_url=base, headers=headers, timeout=120) as client:
-                for k in range(8):
-                    citizen_id = citizens[(offset + k) % len(citizens)]
-                    start = time.perf_counter()
-                    try:
-                        status = client.get(f"/api/v1/citizens/{citizen_id}/matches").status_code
-                    except httpx.HTTPError:
-                        status = 599
-                    with lock:
-                        latencies.append((time.perf_counter() - start) * 1000)
-                        if status != 200:
-                            errors.append(status)
-
-        threads = [threading.Thread(target=worker, args=(i,)) for i in range(clients)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-        p99 = percentile(latencies, 99)
-        report.add(
-            f"{clients} concurrent clients, SQLite, 1 process: p99, ms",
-            f"{p99:,.0f}",
-            "<= 50",
-            p99 <= 50,
-        )
-        report.add(
-            f"{clients} concurrent clients: errors of {len(latencies)}",
-            str(len(errors)),
-            "0",
-            not errors,
-        )
-        if errors:  # which answers they were (599: no answer within the client's 120 s)
-            statuses = collections.Counter(errors)
-            report.add("  of which, by status", ", ".join(f"{k}: {v}" for k, v in statuses.items()))
-        peak = _peak_kb(server.pid) / 1024 / 1024
-        report.add("server peak memory (VmHWM), GB", f"{peak:.2f}", "<= 3", peak <= 3)
+        for count in clients:
+            latencies, errors = concurrent_matches(base, headers, citizens, count)
+            p50, p99 = percentile(latencies, 50), percentile(latencies, 99)
+            report.add(f"{count} concurrent clients, {label}: p50, ms", f"{p50:,.0f}")
+            report.add(
+                f"{count} concurrent clients, {label}: p99, ms", f"{p99:,.0f}", "<= 50", p99 <= 50
+            )
+            report.add(
+                f"{count} concurrent clients, {label}: errors of {len(latencies)}",
+                str(len(errors)),
+                "0",
+                not errors,
+            )
+            if errors:
+                statuses = collections.Counter(errors)
+                report.add(
+                    "  of which, by status", ", ".join(f"{k}: {v}" for k, v in statuses.items())
+                )
+        peak = max(_peak_kb(pid) for pid in _process_group(server.pid)) / 1024 / 1024
+        report.add(f"server peak memory (VmHWM), {label}, GB", f"{peak:.2f}", "<= 3", peak <= 3)
     finally:
-        server.terminate()
-        server.wait(timeout=30)
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=60)
+
+
+def _process_group(pgid: int) -> list[int]:
+    """The server and its worker processes."""
+    pids = []
+    for status in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError, IndexError, ValueError):
+            fields = status.read_text().rsplit(")", 1)[1].split()
+            if int(fields[2]) == pgid:  # the process group id
+                pids.append(int(status.parent.name))
+    return pids or [pgid]
+
+
+def on_postgres(engine: Engine, report: Report, citizens: list[str], clients: list[int]) -> None:
+    """The HTTP figures on a throwaway PostgreSQL cluster holding a copy of the SQLite data,
+    served by ``kantmatch serve --workers 2``."""
+    from pytest_postgresql.janitor import DatabaseJanitor
+
+    from benchmarks.pgcopy import timed_copy
+    from tests.pgserver import find_bindir, start_postgres
+
+    bindir = find_bindir()
+    if bindir is None:
+        report.add("PostgreSQL, 2 workers", "no PostgreSQL binaries", "p99 <= 50")
+        return
+    server = start_postgres(bindir)
+    try:
+        DatabaseJanitor(
+            user="postgres", host="127.0.0.1", port=server.port, dbname="kantmatch_bench"
+        ).init()
+        url = server.url("kantmatch_bench")
+        target = make_engine(url)
+        assert engine.url.database is not None
+        copied, seconds = timed_copy(Path(engine.url.database), target)
+        report.add(
+            "PostgreSQL: copy of the SQLite data (COPY), s",
+            f"{seconds:.0f} ({sum(copied.values()):,} rows)",
+        )
+        over_http(target, url, report, citizens, clients, label="PostgreSQL, 2 workers", workers=2)
+        target.dispose()
+    finally:
+        server.stop()
 
 
 def main() -> None:
@@ -430,8 +498,18 @@ def main() -> None:
         default=os.environ.get("KANTMATCH_BENCH_SCALES", "0.1"),
         help="comma-separated shares of national volume, e.g. 0.01,0.1,1",
     )
-    parser.add_argument("--clients", type=int, default=32)
+    parser.add_argument(
+        "--clients", default="32", help="comma-separated counts of concurrent clients, e.g. 16,32"
+    )
     parser.add_argument("--no-http", action="store_true")
+    parser.add_argument(
+        "--postgres",
+        action="store_true",
+        help="also over HTTP on a throwaway PostgreSQL holding a copy of the data, 2 workers",
+    )
+    parser.add_argument(
+        "--only-http", action="store_true", help="skip the in-process and throughput figures"
+    )
     parser.add_argument("--directory", default=str(ROOT / "var"))
     args = parser.parse_args()
     directory = Path(args.directory)
@@ -449,13 +527,21 @@ def main() -> None:
         engine, seconds = database(scale, directory)
         if seconds is not None:
             report.add("SYNTHETIC data generated (bulk inserts), s", f"{seconds:.0f}")
-        citizens = in_process(engine, report)
-        throughput(engine, report)
-        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 / 1024
-        report.add("benchmark process peak memory, GB", f"{peak:.2f}", "<= 3", peak <= 3)
+        if args.only_http:
+            with Session(engine) as session:
+                citizens = _sample(session).citizens
+        else:
+            citizens = in_process(engine, report)
+            throughput(engine, report)
+            peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 / 1024
+            report.add("benchmark process peak memory, GB", f"{peak:.2f}", "<= 3", peak <= 3)
+        clients = [int(c) for c in args.clients.split(",")]
         if not args.no_http:
-            over_http(engine, str(engine.url), report, citizens, args.clients)
-        report.add("PostgreSQL, 2 workers, 32 clients", "not measured here", "p99 <= 50")
+            over_http(engine, str(engine.url), report, citizens, clients)
+        if args.postgres and not args.no_http:
+            on_postgres(engine, report, citizens, clients)
+        else:
+            report.add("PostgreSQL, 2 workers, 32 clients", "not measured here", "p99 <= 50")
         report.add("import of 200,000 companies on SQLite", "not measured here", "<= 60 s")
         engine.dispose()
 
