@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
-import threading
-import time
 import uuid
-from collections import deque
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -22,6 +19,7 @@ from sqlmodel import Session, SQLModel, create_engine
 
 from service import dataversion
 from service.config import Settings
+from service.turns import Turns
 
 # Explicit constraint names so Alembic migrations are stable on SQLite and PostgreSQL alike.
 NAMING_CONVENTION = {
@@ -65,7 +63,7 @@ _HOLDS_TURN = "kantmatch_writer_turn"  # in a pooled connection's info: it holds
 _QUERY_ONLY = "kantmatch_query_only"  # in a pooled connection's info: PRAGMA query_only is on
 
 
-class WriterQueue:
+class WriterQueue(Turns):
     """First come, first served turns at SQLite's single write lock, within one process.
 
     SQLite's own busy handler makes waiting writers poll with growing sleeps, so under many
@@ -76,33 +74,7 @@ class WriterQueue:
     """
 
     def __init__(self, timeout_s: float) -> None:
-        self.timeout_s = timeout_s
-        self._condition = threading.Condition()
-        self._waiting: deque[object] = deque()
-        self._taken = False
-
-    def acquire(self) -> bool:
-        """Wait for this thread's turn; False when the timeout passed first."""
-        ticket = object()
-        deadline = time.monotonic() + self.timeout_s
-        with self._condition:
-            self._waiting.append(ticket)
-            while self._taken or self._waiting[0] is not ticket:
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    self._waiting.remove(ticket)
-                    self._condition.notify_all()
-                    return False
-                self._condition.wait(remaining)
-            self._waiting.popleft()
-            self._taken = True
-            return True
-
-    def release(self) -> None:
-        """End the current turn and wake the next writer."""
-        with self._condition:
-            self._taken = False
-            self._condition.notify_all()
+        super().__init__(timeout_s, slots=1)
 
 
 def _sqlite_transactions(queue: WriterQueue) -> dict[str, Any]:

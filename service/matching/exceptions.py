@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from service.errors import ConflictError
+from service.errors import ConflictError, KantmatchError
 
 
 class NoModelError(ConflictError):
@@ -26,4 +26,17 @@ class CitizenWithoutLocationError(ConflictError):
             "The citizen has no location (the postal code has no coordinates): give lat and "
             "lon, or load DAWA's postnumre with 'kantmatch import postal-codes FILE'",
             code="citizen_without_location",
+        )
+
+
+class MatcherBusyError(KantmatchError):
+    """Every turn of the matcher stayed taken longer than a request waits (503)."""
+
+    status_code = 503
+    code = "matcher_busy"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Matchningen har for travlt lige nu. Prøv igen om lidt",
+            "Matching is too busy right now. Try again shortly",
         )
