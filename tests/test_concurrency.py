@@ -29,6 +29,7 @@ from sqlmodel import Session, col, select
 from service.auth.audit import record_audit
 from service.auth.models import AuditEntry
 from service.auth.principal import CLI_PRINCIPAL, Role
+from service.citizens.bip import INDICATORS
 from service.citizens.models import Citizen
 from service.companies.models import Company
 from service.config import Settings
@@ -153,21 +154,7 @@ def test_sixteen_concurrent_clients_get_no_server_errors(world: World) -> None:
 
 MATCH_CLIENTS = 32
 MATCH_ROUNDS = 4  # 128 match reads
-READY = dict.fromkeys(
-    (
-        "job_goal",
-        "substance_abuse",
-        "daily_energy",
-        "social_support",
-        "cooperation",
-        "contacting_strangers",
-        "health",
-        "competences_usable",
-        "can_manage_job",
-        "job_search_knowledge",
-    ),
-    4,
-)
+READY = dict.fromkeys(INDICATORS, 4)
 
 
 @pytest.fixture
