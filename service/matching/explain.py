@@ -21,9 +21,10 @@ from __future__ import annotations
 
 import functools
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -91,6 +92,34 @@ PART_GROUPS: dict[str, tuple[str, ...]] = {
 READINESS_GROUPS = frozenset({"readiness", "task_fit"})
 
 
+def commute_factor(commute_share: FloatArray, far_without_car: FloatArray) -> FloatArray:
+    """The commute part of feasibility, per pair."""
+    commute = 1 - COMMUTE_WEIGHT * np.clip(commute_share, 0, 1)
+    return np.asarray(commute * np.where(far_without_car > 0, NO_CAR_FACTOR, 1.0), dtype=float)
+
+
+def spreading_factor(congestion: FloatArray | np.float64) -> FloatArray:
+    """The spreading part: lower for openings already proposed beyond the company's capacity."""
+    return np.asarray(1 / (1 + CONGESTION_WEIGHT * congestion), dtype=float)
+
+
+def score_factors(features: pd.DataFrame | Mapping[str, Any]) -> dict[str, FloatArray]:
+    """Preference, commute, hours and fit per pair: the parts that need no chance (from a
+    feature frame or a mapping of feature columns)."""
+
+    def column(name: str) -> FloatArray:
+        return np.asarray(features[name], dtype=float)
+
+    preference = PREFERENCE_FLOOR + (1 - PREFERENCE_FLOOR) * np.maximum(
+        column("wish_similarity"), column("preferred_sector")
+    )
+    commute = commute_factor(column("commute_share"), column("far_without_car"))
+    hours = HOURS_FLOOR + (1 - HOURS_FLOOR) * column("hours_fit")
+    gaps = np.column_stack([column(f"gap_{d}") for d in DIMENSIONS]).sum(axis=1)
+    fit = 1 / (1 + GAP_WEIGHT * gaps)
+    return {"preference": preference, "commute": commute, "hours": hours, "fit": fit}
+
+
 def score_parts(
     features: pd.DataFrame,
     chance: FloatArray,
@@ -98,15 +127,10 @@ def score_parts(
     band: tuple[FloatArray, FloatArray] | None = None,
 ) -> pd.DataFrame:
     """The multiplicative parts of the score and the score itself, per pair."""
-    preference = PREFERENCE_FLOOR + (1 - PREFERENCE_FLOOR) * np.maximum(
-        features["wish_similarity"].to_numpy(), features["preferred_sector"].to_numpy()
-    )
-    commute = 1 - COMMUTE_WEIGHT * np.clip(features["commute_share"].to_numpy(), 0, 1)
-    commute = commute * np.where(features["far_without_car"].to_numpy() > 0, NO_CAR_FACTOR, 1.0)
-    hours = HOURS_FLOOR + (1 - HOURS_FLOOR) * features["hours_fit"].to_numpy()
-    gaps = features[[f"gap_{d}" for d in DIMENSIONS]].to_numpy().sum(axis=1)
-    fit = 1 / (1 + GAP_WEIGHT * gaps)
-    spreading = 1 / (1 + CONGESTION_WEIGHT * (congestion if congestion is not None else 0.0))
+    factors = score_factors(features)
+    preference, commute = factors["preference"], factors["commute"]
+    hours, fit = factors["hours"], factors["fit"]
+    spreading = spreading_factor(congestion if congestion is not None else np.float64(0.0))
     feasibility = commute * hours * fit
     low, high = band if band is not None else (np.zeros(len(chance)), np.ones(len(chance)))
     parts = pd.DataFrame(

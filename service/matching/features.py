@@ -121,9 +121,21 @@ def haversine_km(
 ) -> FloatArray:
     """Great-circle distance in km, element-wise."""
     phi1, phi2 = np.radians(lat1), np.radians(lat2)
+    return haversine_radians_km(phi1, np.cos(phi1), lon1, phi2, np.cos(phi2), lon2)
+
+
+def haversine_radians_km(
+    phi1: FloatArray,
+    cos_phi1: FloatArray,
+    lon1: FloatArray,
+    phi2: FloatArray,
+    cos_phi2: FloatArray,
+    lon2: FloatArray,
+) -> FloatArray:
+    """``haversine_km`` from latitudes in radians and their cosines, computed once per place."""
     a = (
         np.sin((phi2 - phi1) / 2) ** 2
-        + np.cos(phi1) * np.cos(phi2) * np.sin(np.radians(lon2 - lon1) / 2) ** 2
+        + cos_phi1 * cos_phi2 * np.sin(np.radians(lon2 - lon1) / 2) ** 2
     )
     return np.asarray(2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0))), dtype=float)
 
@@ -201,6 +213,49 @@ def shrunk_history(converted: FloatArray, ended: FloatArray, prior_rate: FloatAr
     return np.asarray(posterior - prior_rate, dtype=float)
 
 
+# The model columns that depend on the opening alone (matching/kernel.py sums their parts once
+# per opening) and the ones that depend on the pair's distance (computed per pair there).
+OPENING_COLUMNS = (
+    "learnable_in_week",
+    "nice_to",
+    "unskilled_many",
+    "is_ambassador",
+    "history_lift",
+    "demand_index",
+)
+DISTANCE_COLUMNS = ("commute_share", "far_without_car")
+
+
+def opening_columns(openings: Openings, oj: IntArray) -> dict[str, FloatArray]:
+    """The features of the openings at ``oj`` that do not depend on the citizen."""
+    return {
+        "learnable_in_week": openings.learnable_in_week[oj].astype(float),
+        # Citizens start on nice-to tasks (DOMAIN.md); a task-side feature, so raising a
+        # self-rating can never lower a score through it.
+        "nice_to": openings.nice_to[oj].astype(float),
+        "unskilled_many": openings.unskilled_many[oj].astype(float),
+        "is_ambassador": openings.is_ambassador[oj].astype(float),
+        "history_lift": shrunk_history(
+            openings.history_converted[oj],
+            openings.history_ended[oj],
+            openings.history_prior_rate[oj],
+        ),
+        "demand_index": np.clip(openings.demand_index[oj], 0.0, 1.0),
+    }
+
+
+def distance_columns(
+    citizens: Citizens, ci: IntArray, distance: FloatArray
+) -> dict[str, FloatArray]:
+    """The features that depend on the distance between the citizens at ``ci`` and their task."""
+    max_commute = np.maximum(citizens.max_commute_km[ci], 1.0)
+    no_car = ~citizens.has_car[ci]
+    return {
+        "commute_share": np.clip(distance / max_commute, 0.0, 3.0),
+        "far_without_car": (no_car & (distance > NO_CAR_COMFORT_KM)).astype(float),
+    }
+
+
 def pair_features(
     citizens: Citizens,
     openings: Openings,
@@ -209,10 +264,29 @@ def pair_features(
     wish_similarity: FloatArray,
     distance_km: FloatArray | None = None,
 ) -> pd.DataFrame:
-    """The model's feature frame for P pairs (citizen_index[p], opening_index[p]).
+    """The model's feature frame for P pairs (citizen_index[p], opening_index[p])."""
+    return pd.DataFrame(
+        pair_columns(citizens, openings, citizen_index, opening_index, wish_similarity, distance_km)
+    )
+
+
+def pair_columns(
+    citizens: Citizens,
+    openings: Openings,
+    citizen_index: IntArray,
+    opening_index: IntArray,
+    wish_similarity: FloatArray,
+    distance_km: FloatArray | None = None,
+) -> dict[str, FloatArray]:
+    """The model's features (and what explanations read) for P pairs, as numpy columns.
 
     ``wish_similarity`` holds, per pair, the similarity (0-1) of the citizen's wishes to the task;
     ``distance_km`` the pairs' distances where the caller has already computed them.
+
+    Besides the distance, the citizen and ``opening_columns``, a feature may read only the
+    opening attributes that ``kernel.PROFILE_ATTRIBUTES`` lists: the score-only kernel computes
+    the rest once per distinct combination of them (tests/matching/test_kernel.py holds the two
+    paths equal).
     """
     ci, oj = citizen_index, opening_index
     bip = bip_filled(citizens.bip)[ci]
@@ -224,8 +298,6 @@ def pair_features(
         if distance_km is not None
         else haversine_km(citizens.lat[ci], citizens.lon[ci], openings.lat[oj], openings.lon[oj])
     )
-    max_commute = np.maximum(citizens.max_commute_km[ci], 1.0)
-    no_car = ~citizens.has_car[ci]
     preferred = citizens.preferred_sector[ci, openings.sector[oj]]
     danish = np.where(np.isnan(citizens.danish_level[ci]), NEUTRAL, citizens.danish_level[ci])
     conflicts = (openings.requires_danish[oj] & (danish <= 2)).astype(float) + (
@@ -247,21 +319,9 @@ def pair_features(
     data.update(
         wish_similarity=np.clip(wish_similarity, 0.0, 1.0),
         preferred_sector=preferred.astype(float),
-        commute_share=np.clip(distance / max_commute, 0.0, 3.0),
-        far_without_car=(no_car & (distance > NO_CAR_COMFORT_KM)).astype(float),
+        **distance_columns(citizens, ci, distance),
         hours_fit=np.clip(hours_fit, 0.0, 1.0),
-        learnable_in_week=openings.learnable_in_week[oj].astype(float),
-        # Citizens start on nice-to tasks (DOMAIN.md); a task-side feature, so raising a
-        # self-rating can never lower a score through it.
-        nice_to=openings.nice_to[oj].astype(float),
-        unskilled_many=openings.unskilled_many[oj].astype(float),
-        is_ambassador=openings.is_ambassador[oj].astype(float),
-        history_lift=shrunk_history(
-            openings.history_converted[oj],
-            openings.history_ended[oj],
-            openings.history_prior_rate[oj],
-        ),
-        demand_index=np.clip(openings.demand_index[oj], 0.0, 1.0),
+        **opening_columns(openings, oj),
         requirement_conflicts=conflicts,
     )
     # Kept for explanations; not model columns.
@@ -272,7 +332,7 @@ def pair_features(
     data["requires_danish"] = openings.requires_danish[oj].astype(float)
     data["requires_physical_health"] = openings.requires_physical_health[oj].astype(float)
     data["history_ended"] = openings.history_ended[oj]
-    return pd.DataFrame(data)
+    return data
 
 
 # Hard filters: a pair failing one is removed before scoring and the reason is reported.
@@ -302,10 +362,15 @@ def hard_filters(
         "clean_record": openings.requires_clean_record[oj] & (citizens.criminal_record[ci] == 1),
         "food_handling": openings.requires_food_hygiene[oj] & citizens.cannot_handle_food[ci],
         "heavy_lifting": (openings.demand[oj, 0] >= 4) & citizens.cannot_lift_heavy[ci],
-        # An unknown place (no coordinates) cannot be shown to be within reach.
-        "commute": ~(distance_km <= citizens.max_commute_km[ci]),
+        "commute": beyond_reach(citizens, ci, distance_km),
         "no_hours": citizens.hours_available[ci] <= 0,
     }
+
+
+def beyond_reach(citizens: Citizens, ci: IntArray, distance_km: FloatArray) -> BoolArray:
+    """Whether each pair's distance is over the citizen's commute limit."""
+    # An unknown place (no coordinates) cannot be shown to be within reach.
+    return np.asarray(~(distance_km <= citizens.max_commute_km[ci]), dtype=bool)
 
 
 def all_pairs(n: int, m: int) -> tuple[IntArray, IntArray]:

@@ -317,16 +317,22 @@ class OpeningBatch:
         return self.index.record(int(self.rows[row]))
 
 
+def overlaid(index: OpeningIndex, overlay: Overlay) -> Openings:
+    """Every row's columns with the overlay's in place of the static neutral ones (no copy)."""
+    return replace(
+        index.static,
+        history_converted=overlay.history_converted,
+        history_ended=overlay.history_ended,
+        history_prior_rate=overlay.history_prior_rate,
+        demand_index=overlay.demand_index,
+    )
+
+
 def batch(index: OpeningIndex, overlay: Overlay, rows: IntArray) -> OpeningBatch:
     """The rows' columns with the overlay applied."""
-    s = index.static
-    gathered = Openings(**{name: getattr(s, name)[rows] for name in Openings.__dataclass_fields__})
-    arrays = replace(
-        gathered,
-        history_converted=overlay.history_converted[rows],
-        history_ended=overlay.history_ended[rows],
-        history_prior_rate=overlay.history_prior_rate[rows],
-        demand_index=overlay.demand_index[rows],
+    every = overlaid(index, overlay)
+    arrays = Openings(
+        **{name: getattr(every, name)[rows] for name in Openings.__dataclass_fields__}
     )
     return OpeningBatch(
         index=index,
@@ -338,19 +344,30 @@ def batch(index: OpeningIndex, overlay: Overlay, rows: IntArray) -> OpeningBatch
     )
 
 
+# Why an opening is left out of suggestions now (0: it is not), in the order they are counted.
+LEFT_OUT_REASONS = ("company_paused", "company_at_capacity", "no_coordinates")
+
+
+def suggestion_status(index: OpeningIndex, overlay: Overlay, rows: IntArray) -> IntArray:
+    """Per row: 0 when its company takes suggestions now, else 1 + its LEFT_OUT_REASONS entry."""
+    paused = index.columns.company_paused[index.columns.company[rows]]
+    full = overlay.at_capacity[rows] & ~paused
+    unlocated = ~index.located(rows) & ~paused & ~full
+    return np.asarray(paused * 1 + full * 2 + unlocated * 3, dtype=np.int64)
+
+
+def left_out_counts(status: IntArray) -> dict[str, int]:
+    """How many rows each reason left out, from their ``suggestion_status``."""
+    counts = np.bincount(status, minlength=len(LEFT_OUT_REASONS) + 1)
+    return {reason: int(counts[i + 1]) for i, reason in enumerate(LEFT_OUT_REASONS)}
+
+
 def open_for_suggestions(
     index: OpeningIndex, overlay: Overlay, rows: IntArray
 ) -> tuple[IntArray, dict[str, int]]:
     """The rows whose company takes suggestions now, and how many were left out and why."""
-    paused = index.columns.company_paused[index.columns.company[rows]]
-    full = overlay.at_capacity[rows] & ~paused
-    unlocated = ~index.located(rows) & ~paused & ~full
-    left_out = {
-        "company_paused": int(paused.sum()),
-        "company_at_capacity": int(full.sum()),
-        "no_coordinates": int(unlocated.sum()),
-    }
-    return rows[~(paused | full | unlocated)], left_out
+    status = suggestion_status(index, overlay, rows)
+    return rows[status == 0], left_out_counts(status)
 
 
 # --- citizens ---------------------------------------------------------------------------------
@@ -463,12 +480,17 @@ class CitizenIndex:
         return np.asarray(values, dtype=float)
 
 
-def near(index: OpeningIndex, lat: float, lon: float, km: float) -> IntArray:
-    """Rows (in row order) in the box of half-width ``km`` around the point, as the old query.
+def near(
+    index: OpeningIndex, lat: float, lon: float, km: float, *, in_row_order: bool = True
+) -> IntArray:
+    """Rows in the box of half-width ``km`` around the point, as the old query; in row order
+    unless the caller orders what it keeps itself (sorting all of them is the slow part).
 
     The box, not the circle: the commute hard filter then counts what lies beyond the limit.
     """
-    rows = np.sort(index.grid.box(lat, lon, km))
+    rows = index.grid.box(lat, lon, km)
+    if in_row_order:
+        rows = np.sort(rows)
     dlat = km / KM_PER_DEGREE_LAT
     dlon = km / (KM_PER_DEGREE_LAT * max(float(np.cos(np.radians(lat))), 0.1))
     s = index.static

@@ -19,6 +19,7 @@ served chance equals the Pipeline's on random pairs.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import math
@@ -139,10 +140,25 @@ class ScoringModel:
         # contiguous column, which is what makes this a few passes over memory per feature.
         out = np.empty((len(frame), len(self.columns)), order="F")
         for j, column in enumerate(self.columns):  # per feature, not per pair
-            x = frame[column].to_numpy(dtype=float)
-            index = np.searchsorted(np.asarray(self.thresholds[j]), x, side="left")
-            out[:, j] = np.take(np.asarray(self.parts[j]), index)
+            out[:, j] = self.part(column, frame[column].to_numpy(dtype=float))
         return out
+
+    def part(self, column: str, values: FloatArray) -> FloatArray:
+        """One feature's additive part of the log-odds for the given values (0 when the model
+        has no such column)."""
+        tables = self._tables.get(column)
+        if tables is None:
+            return np.zeros(len(values))
+        thresholds, parts = tables
+        return np.asarray(np.take(parts, np.searchsorted(thresholds, values, side="left")))
+
+    @functools.cached_property
+    def _tables(self) -> dict[str, tuple[FloatArray, FloatArray]]:
+        """Per column, the thresholds and parts as arrays (the artifact holds lists)."""
+        return {
+            column: (np.asarray(self.thresholds[j], dtype=float), np.asarray(self.parts[j]))
+            for j, column in enumerate(self.columns)
+        }
 
     def logit(self, frame: pd.DataFrame) -> FloatArray:
         """The calibrated log-odds, per row."""

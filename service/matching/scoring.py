@@ -23,7 +23,13 @@ from service.matching.features import (
     haversine_km,
     pair_features,
 )
-from service.matching.index import CitizenBatch, OpeningBatch, task_sets_matrix, wish_similarity
+from service.matching.index import (
+    CitizenBatch,
+    OpeningBatch,
+    OpeningIndex,
+    task_sets_matrix,
+    wish_similarity,
+)
 from service.matching.model import ScoringModel
 from service.tasks.normaliser import fold
 
@@ -50,7 +56,12 @@ class DirectLookups:
     @classmethod
     def of(cls, citizens: CitizenBatch, openings: OpeningBatch) -> DirectLookups:
         """The citizens' similarity to every task of the openings' index."""
-        c = openings.index.columns
+        return cls.for_index(citizens, openings.index)
+
+    @classmethod
+    def for_index(cls, citizens: CitizenBatch, index: OpeningIndex) -> DirectLookups:
+        """The citizens' similarity to every task of the index."""
+        c = index.columns
         return cls(
             wish_similarity(
                 [fold(w) for w in citizens.frame["wishes"]],
@@ -80,6 +91,26 @@ class ScoredPairs:
     counts: dict[str, int]
 
 
+def first_reasons(removed: dict[str, BoolArray], pairs: int) -> IntArray:
+    """Per pair, the position in ``removed`` of the first reason that removes it (-1: none)."""
+    first = np.full(pairs, -1, dtype=np.int64)
+    for position in reversed(range(len(removed))):  # per filter reason, not per pair
+        first[list(removed.values())[position]] = position
+    return first
+
+
+def filter_counts(reasons: list[str], first: IntArray) -> tuple[BoolArray, dict[str, int]]:
+    """Which pairs pass (no first reason), and how many each reason removed first."""
+    counts = np.bincount(first + 1, minlength=len(reasons) + 1)
+    return first < 0, {reason: int(counts[i + 1]) for i, reason in enumerate(reasons)}
+
+
+def apply_filters(removed: dict[str, BoolArray], pairs: int) -> tuple[BoolArray, dict[str, int]]:
+    """Which pairs pass every filter, and how many each removed (a pair counts under the first
+    reason that removes it, in the dictionary's order)."""
+    return filter_counts(list(removed), first_reasons(removed, pairs))
+
+
 def score_pairs(
     citizens: CitizenBatch,
     openings: OpeningBatch,
@@ -94,20 +125,41 @@ def score_pairs(
     distance = haversine_km(c.lat[ci], c.lon[ci], o.lat[oj], o.lon[oj])
     removed = hard_filters(c, o, ci, oj, distance)
     removed["excluded_task"] = lookups.excluded(ci, openings.task[oj])
-    keep = np.ones(len(ci), dtype=bool)
-    counts: dict[str, int] = {}
-    for reason, mask in removed.items():  # per filter reason, not per pair
-        counts[reason] = int((mask & keep).sum())
-        keep &= ~mask
+    keep, counts = apply_filters(removed, len(ci))
     ci, oj = ci[keep], oj[keep]
     similarity = lookups.wish(ci, openings.task[oj])
     features = pair_features(c, o, ci, oj, similarity, distance[keep])
     features["citizen_row"] = ci
     features["opening_row"] = oj
-    proposals, positions = openings.proposals[oj], openings.positions[oj]
-    congestion = np.maximum(0, proposals - positions) / positions
-    parts = explain.model_parts(features, model, congestion)
+    parts = explain.model_parts(
+        features, model, congestion(openings.proposals[oj], openings.positions[oj])
+    )
     return ScoredPairs(features=features, parts=parts, counts=counts)
+
+
+def congestion(proposals: IntArray, positions: IntArray) -> FloatArray:
+    """Proposals this month beyond the opening's positions, per position (0 when within)."""
+    return np.asarray(np.maximum(0, proposals - positions) / positions, dtype=float)
+
+
+# The kernel's scores (kernel.py) differ from score_pairs' only in the last bits, from the order
+# the parts are summed (about 1e-16). Every pair within this of the k-th largest kernel score is
+# re-scored by score_pairs, which then decides the order: the lists stay exactly score_pairs'.
+SHORTLIST_MARGIN = 1e-9
+
+
+def shortlist(values: FloatArray, k: int, margin: float = SHORTLIST_MARGIN) -> IntArray:
+    """Positions (ascending) of every value within ``margin`` of the k-th largest.
+
+    If other values differ from these by at most ``margin / 2`` each, their top k (ties
+    included) lies among these positions.
+    """
+    if k <= 0 or not len(values):
+        return np.zeros(0, dtype=np.int64)
+    if k >= len(values):
+        return np.arange(len(values), dtype=np.int64)
+    threshold = np.partition(values, len(values) - k)[len(values) - k]
+    return np.flatnonzero(values >= threshold - margin)
 
 
 def top_rows(values: FloatArray, k: int) -> IntArray:
