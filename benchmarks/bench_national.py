@@ -244,7 +244,7 @@ def in_process(engine: Engine, report: Report) -> list[str]:
             )
             report.add("bus tour for 8 citizens, in-process CPU p50, ms", cpu_p50(len(times)))
         report.add(
-            "index builds per part (openings, overlay, citizens, visiting)",
+            "index builds per part",
             str(cache_for(session).builds),
         )
     return citizens

@@ -235,7 +235,7 @@ def test_thirty_two_clients_reading_matches_get_no_server_errors_and_all_are_aud
         builds = cache_for(session).builds
 
     # One matching index for the process: the GETs' read-only engine shares its engine's cache.
-    assert builds == {"openings": 1, "overlay": 1, "citizens": 0}
+    assert builds == {"openings": 1, "overlay": 1, "citizens": 0, "profiles": 1, "kernel": 1}
     assert result.statuses() == Counter({200: MATCH_CLIENTS * MATCH_ROUNDS}), [
         o.body[:160] for o in result.server_errors()[:2]
     ]

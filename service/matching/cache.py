@@ -7,7 +7,9 @@ then, if a part's tokens differ from the ones it was built at, rebuilds that par
 - the overlay (proposals this month, conversion rates, demand index): ``placements``,
   ``forecasts``, the month, and the opening index it lies over;
 - the citizen index (every citizen, with the lazily filled wish matrix): ``citizens`` and the
-  task table of the opening index.
+  task table of the opening index;
+- the score-only kernel's columns (``kernel.py``): the opening index's profiles, and the
+  per-opening parts for the index, overlay and scorer.
 
 Reading the tokens before the data means a part is never older than its label; a token is
 random, so a part built inside a transaction that was rolled back never matches again. The
@@ -30,9 +32,11 @@ from sqlmodel import Session
 from service import dataversion
 from service.db import base_engine
 from service.forecasts import service as forecasts_service
+from service.matching import kernel
 from service.matching.data import load_all_citizens, load_opening_index
 from service.matching.history import company_history
 from service.matching.index import CitizenIndex, OpeningIndex, Overlay, make_overlay
+from service.matching.model import ScoringModel
 from service.placements import service as placements_service
 from service.tasks.normaliser import fold
 
@@ -99,6 +103,23 @@ class MatchingIndexCache:
                 ),
             )
         return IndexView(index=index, overlay=overlay, tokens=tokens)
+
+    def prepared(self, view: IndexView, model: ScoringModel) -> kernel.Prepared:
+        """The score-only kernel's per-opening columns for the view and the scorer.
+
+        Both parts hold the objects their key names by ``id``, so an id is never a reused one.
+        """
+        index = view.index
+        with self._lock:
+            held: tuple[OpeningIndex, kernel.Profiles] = self._part(
+                "profiles", id(index), lambda: (index, kernel.profiles(index))
+            )
+            prepared: kernel.Prepared = self._part(
+                "kernel",
+                (id(index), id(view.overlay), id(model)),
+                lambda: kernel.prepare(index, view.overlay, model, held[1]),
+            )
+        return prepared
 
     def citizens(self, session: Session, view: IndexView) -> CitizenIndex:
         """Every citizen as an index against the view's task table."""

@@ -25,7 +25,7 @@ from service.citizens import service as citizens_service
 from service.citizens.models import Citizen
 from service.companies.models import Company
 from service.forecasts import service as forecasts_service
-from service.matching import explain, ranking, synthetic
+from service.matching import explain, kernel, ranking, synthetic
 from service.matching.cache import IndexView, cache_for
 from service.matching.data import load_citizens
 from service.matching.exceptions import CitizenWithoutLocationError, MatcherBusyError
@@ -35,6 +35,7 @@ from service.matching.index import (
     CitizenIndex,
     OpeningBatch,
     batch,
+    left_out_counts,
     near,
     open_for_suggestions,
 )
@@ -49,7 +50,13 @@ from service.matching.schemas import (
     ModelInfo,
     ScoreParts,
 )
-from service.matching.scoring import ScoredPairs, score_pairs, top_rows
+from service.matching.scoring import (
+    DirectLookups,
+    ScoredPairs,
+    score_pairs,
+    shortlist,
+    top_rows,
+)
 from service.places import PROGRAMME_MUNICIPALITIES
 from service.sectors import SECTOR_NAMES_DA
 from service.turns import Turns
@@ -287,6 +294,28 @@ def _pairs(n: int, m: int) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
     return ci, oj
 
 
+@dataclass(frozen=True)
+class _Exact:
+    """Some pairs of one citizen scored by score_pairs, in index row order."""
+
+    openings: OpeningBatch
+    scored: ScoredPairs
+
+
+def _exactly(
+    citizens: CitizenBatch,
+    view: IndexView,
+    rows: IntArray,
+    model: ScoringModel,
+    lookups: DirectLookups,
+) -> _Exact:
+    """The kernel's shortlist of openings for one citizen, scored by score_pairs in row order
+    (the order ties are broken in), so the lists are exactly what it gives on every pair."""
+    openings = batch(view.index, view.overlay, np.sort(rows))
+    ci, oj = _pairs(1, len(openings))
+    return _Exact(openings, score_pairs(citizens, openings, ci, oj, model, lookups=lookups))
+
+
 def suggest_openings_for_citizen(
     session: Session,
     *,
@@ -303,38 +332,50 @@ def suggest_openings_for_citizen(
     lat, lon = float(citizens.arrays.lat[0]), float(citizens.arrays.lon[0])
     if np.isnan(lat) or np.isnan(lon):
         raise CitizenWithoutLocationError()
-    view = cache_for(session).view(session, today=today)
+    cache = cache_for(session)
+    view = cache.view(session, today=today)
+    prepared = cache.prepared(view, model)
     reach = float(citizens.arrays.max_commute_km[0])
-    rows, left_out = open_for_suggestions(
-        view.index, view.overlay, near(view.index, lat, lon, reach)
-    )
-    openings = batch(view.index, view.overlay, rows)
-    m = len(openings)
-    ci, oj = _pairs(1, m)
-    scored = score_pairs(citizens, openings, ci, oj, model)
-    features, parts = scored.features, scored.parts
-    wished = np.maximum(
-        features["wish_similarity"].to_numpy(), features["preferred_sector"].to_numpy()
-    )
+    rows = near(view.index, lat, lon, reach, in_row_order=False)
+    status = prepared.status[rows]
+    left_out = left_out_counts(status)
+    rows = rows[status == 0]
+    m = len(rows)
+    lookups = DirectLookups.for_index(citizens, view.index)
+    ranked = kernel.rank(prepared, citizens.arrays, lookups, np.zeros(m, dtype=np.int64), rows)
     has_wishes = bool(citizens.frame["wishes"].iat[0]) or bool(
         citizens.arrays.preferred_sector[0].any() or citizens.frame["wish_task_ids"].iat[0]
     )
+    # The kernel only shortlists; score_pairs scores, orders and words the shortlist (_exactly).
     # The main list is the score order (wishes already weigh in through the preference part).
-    within = [int(i) for i in top_rows(parts["score"].to_numpy(), limit)]
     # Wider: good tasks outside the stated wishes, ranked by feasibility, not by the wish part.
-    outside = wished < WISH_MET
-    outside[within] = False
+    # Its top lies among the main shortlist's rows outside the wishes and the best of the rest.
+    main = shortlist(ranked.score, limit)
+    outside = ranked.wished < WISH_MET
+    rest = outside.copy()
+    rest[main] = False
+    k_wider = max(3, limit // 5)
+    pool = np.flatnonzero(rest) if has_wishes else np.zeros(0, dtype=np.int64)
+    chosen = np.union1d(main, pool[shortlist(ranked.feasible[pool], k_wider)])
+    exact = _exactly(citizens, view, ranked.rows[chosen], model, lookups)
+    parts = exact.scored.parts
+    within = [int(i) for i in top_rows(parts["score"].to_numpy(), limit)]
     wider: list[int] = []
-    if has_wishes and outside.any():
-        feasible = (parts["chance"] * parts["feasibility"]).to_numpy()
-        pool = np.flatnonzero(outside)
-        wider = [int(pool[i]) for i in top_rows(feasible[pool], max(3, limit // 5))]
+    if has_wishes:
+        candidates = exact.scored.features["wish_similarity"].to_numpy()
+        wished = np.maximum(candidates, exact.scored.features["preferred_sector"].to_numpy())
+        others = np.flatnonzero(wished < WISH_MET)
+        others = others[~np.isin(others, within)]
+        feasible = (parts["chance"] * parts["feasibility"]).to_numpy()[others]
+        wider = [int(others[i]) for i in top_rows(feasible, k_wider)]
     forecasts = _forecast_lookup(session, today)
-    picked = picked_rows(scored, within + wider)
     view_of = policy.match_view(actor)
-    items = [_match_item(citizens, openings, picked[i], forecasts, today, view_of) for i in within]
+    picked = picked_rows(exact.scored, within + wider)
+    items = [
+        _match_item(citizens, exact.openings, picked[i], forecasts, today, view_of) for i in within
+    ]
     wider_items = [
-        _match_item(citizens, openings, picked[i], forecasts, today, view_of) for i in wider
+        _match_item(citizens, exact.openings, picked[i], forecasts, today, view_of) for i in wider
     ]
     citizens_service.audit_citizen(
         session, actor, "read_matches", citizen.id, {"items": len(items), "wider": len(wider_items)}
@@ -343,7 +384,7 @@ def suggest_openings_for_citizen(
         citizen_id=citizen.id,
         items=items,
         wider=wider_items,
-        filtered=_filtered({**left_out, **scored.counts}, actor),
+        filtered=_filtered({**left_out, **ranked.counts}, actor),
         considered=m,
         model=info,
         notice=NOTICE,
