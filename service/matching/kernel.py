@@ -147,6 +147,7 @@ def prepare(
 class Ranked:
     """The pairs that passed the hard filters, with what the lists order them by."""
 
+    pair: IntArray  # the pair's position among the pairs given to rank
     ci: IntArray  # citizen row per pair
     rows: IntArray  # index row per pair
     score: FloatArray
@@ -167,20 +168,26 @@ class _Cells:
 
 def _cells(ci: IntArray, code: IntArray, n: int, k: int) -> _Cells:
     """Distinct (citizen, profile) cells, or one cell per pair when that is not fewer."""
-    key = ci * k + code
-    if n * k <= 4 * len(ci) + 4096:  # a presence table is cheaper than sorting the keys
-        present = np.zeros(n * k, dtype=bool)
+    seen = np.zeros(n, dtype=bool)
+    seen[ci] = True
+    people = np.flatnonzero(seen)  # the batch's citizens, numbered 0.. among themselves
+    number = np.zeros(n, dtype=np.int64)
+    number[people] = np.arange(len(people), dtype=np.int64)
+    key = number[ci] * k + code
+    size = len(people) * k
+    if size <= 4 * len(ci) + 4096:  # a presence table is cheaper than sorting the keys
+        present = np.zeros(size, dtype=bool)
         present[key] = True
         used = np.flatnonzero(present)
-        if len(used) > CELLS_PER_PAIR * len(ci):
-            return _Cells(ci, code, np.arange(len(ci), dtype=np.int64))
-        position = np.zeros(n * k, dtype=np.int64)
+        position = np.zeros(size, dtype=np.int64)
         position[used] = np.arange(len(used), dtype=np.int64)
-        return _Cells(used // k, used % k, position[key])
-    used, of_pair = np.unique(key, return_inverse=True)
+        of_pair = position[key]
+    else:
+        used, inverse = np.unique(key, return_inverse=True)
+        of_pair = np.asarray(inverse, dtype=np.int64).reshape(-1)
     if len(used) > CELLS_PER_PAIR * len(ci):
         return _Cells(ci, code, np.arange(len(ci), dtype=np.int64))
-    return _Cells(used // k, used % k, np.asarray(of_pair, dtype=np.int64).reshape(-1))
+    return _Cells(people[used // k], used % k, of_pair)
 
 
 def rank(
@@ -244,6 +251,7 @@ def rank(
     preference = factors["preference"][of_pair]
     score = np.clip(chance * preference * feasibility * p.spreading[rows], 0, 1)
     return Ranked(
+        pair=np.flatnonzero(keep),
         ci=ci,
         rows=rows,
         score=np.asarray(score, dtype=float),

@@ -53,6 +53,7 @@ from service.matching.schemas import (
 from service.matching.scoring import (
     DirectLookups,
     ScoredPairs,
+    near_group_best,
     score_pairs,
     shortlist,
     top_rows,
@@ -479,12 +480,21 @@ def suggest_candidates(
     opening_ids = [openings.record(i).opening_id for i in range(len(openings))]
     people = cache.citizens(session, view)
     ci, oj = _candidate_pairs(people, openings, actor)
-    scored = score_pairs(people.citizens, openings, ci, oj, model, lookups=people)
-    features, parts = scored.features, scored.parts
-    citizen_rows = features["citizen_row"].to_numpy()
-    eligible = len(np.unique(citizen_rows))
+    ranked = kernel.rank(cache.prepared(view, model), people.citizens.arrays, people, ci, rows[oj])
+    eligible = len(np.unique(ranked.ci))
     items: list[Candidate] | None = None
     if policy.candidate_view(actor) == "names":
+        # The kernel shortlists each person's pairs near their best fit, and the people whose
+        # best is near the limit-th; score_pairs orders those exactly (as on every pair).
+        close, best_fit = near_group_best(ranked.ci, ranked.pair_fit)
+        persons, first = np.unique(ranked.ci, return_index=True)
+        listed = persons[shortlist(best_fit[first], limit)]
+        wanted = ranked.pair[close & np.isin(ranked.ci, listed)]
+        scored = score_pairs(
+            people.citizens, openings, ci[wanted], oj[wanted], model, lookups=people
+        )
+        features, parts = scored.features, scored.parts
+        citizen_rows = features["citizen_row"].to_numpy()
         # One line per citizen: their best-fitting opening here, ordered by fit (issue 14).
         best = ranking.best_candidates(
             citizen_rows, parts["pair_fit"].to_numpy(), citizen_rows, limit
@@ -528,7 +538,7 @@ def suggest_candidates(
         opening_ids=opening_ids,
         items=items,
         eligible=eligible,
-        filtered=_filtered({**left_out, **scored.counts}, actor),
+        filtered=_filtered({**left_out, **ranked.counts}, actor),
         model=info,
         notice=NOTICE,
     )
@@ -691,43 +701,43 @@ def company_fit_near(
 
     For planning group visits (bus tours). Only openings within each citizen's commute box
     are scored (the grid), so a pair the commute filter would drop is never built; the other
-    hard filters apply as in the match lists. The caller has checked that it may see the
+    hard filters apply as in the match lists. The kernel scores every pair; only the pairs
+    near their (citizen, company)'s best are scored by score_pairs, which decides the best. The caller has checked that it may see the
     citizens.
     """
     citizens = load_citizens(session, citizen_ids=citizen_ids)
     index = view.index
+    prepared = cache_for(session).prepared(view, model)
     wanted = np.zeros(len(index.columns.company_id), dtype=bool)
     wanted[companies] = True
     arrays = citizens.arrays
-    near_rows = []
+    ci_parts, row_parts = [], []
     for c in range(len(citizens)):  # per citizen of the group: a handful of grid lookups
         lat, lon, km = float(arrays.lat[c]), float(arrays.lon[c]), float(arrays.max_commute_km[c])
-        rows = (
-            near(index, lat, lon, km)
-            if np.isfinite(lat) and np.isfinite(lon)
-            else np.zeros(0, dtype=np.int64)
-        )
-        near_rows.append(rows[wanted[index.columns.company[rows]]])
-    union = np.zeros(len(index), dtype=bool)
-    for mine in near_rows:
-        union[mine] = True
-    rows, _ = open_for_suggestions(index, view.overlay, np.flatnonzero(union))
-    openings = batch(index, view.overlay, rows)
-    position = {str(cid): i for i, cid in enumerate(citizen_ids)}
-    in_batch = np.full(len(index), -1, dtype=np.int64)
-    in_batch[rows] = np.arange(len(rows))
-    ci_parts, oj_parts = [], []
-    for c, mine in enumerate(near_rows):
-        kept = in_batch[mine]
-        kept = kept[kept >= 0]
-        ci_parts.append(np.full(len(kept), c, dtype=np.int64))
-        oj_parts.append(kept)
+        if not (np.isfinite(lat) and np.isfinite(lon)):
+            continue
+        rows = near(index, lat, lon, km, in_row_order=False)
+        rows = rows[wanted[index.columns.company[rows]] & (prepared.status[rows] == 0)]
+        ci_parts.append(np.full(len(rows), c, dtype=np.int64))
+        row_parts.append(rows)
     empty = np.zeros(0, dtype=np.int64)
     ci = np.concatenate(ci_parts) if ci_parts else empty
-    oj = np.concatenate(oj_parts) if oj_parts else empty
+    pair_rows = np.concatenate(row_parts) if row_parts else empty
+    lookups = DirectLookups.for_index(citizens, index)
+    ranked = kernel.rank(prepared, arrays, lookups, ci, pair_rows)
+    # The kernel shortlists each (citizen, company)'s pairs near its best score; score_pairs
+    # scores those exactly, in citizen then row order (the order ties are broken in).
+    k = len(index.columns.company_id)
+    close, _ = near_group_best(ranked.ci * k + index.columns.company[ranked.rows], ranked.score)
+    rows = np.unique(ranked.rows[close])
+    openings = batch(index, view.overlay, rows)
+    ci, oj = ranked.ci[close], np.searchsorted(rows, ranked.rows[close])
+    order = np.lexsort((oj, ci))
+    ci, oj = ci[order], oj[order]
+    position = {str(cid): i for i, cid in enumerate(citizen_ids)}
     if not len(ci):
         return CompanyFit(empty, empty, np.zeros(0), empty, citizens, openings, None)
-    scored = score_pairs(citizens, openings, ci, oj, model)
+    scored = score_pairs(citizens, openings, ci, oj, model, lookups=lookups)
     citizen_row = scored.features["citizen_row"].to_numpy()
     company = index.columns.company[openings.rows[scored.features["opening_row"].to_numpy()]]
     score = scored.parts["score"].to_numpy()

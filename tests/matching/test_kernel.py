@@ -21,8 +21,9 @@ from benchmarks import national
 from service import clock
 from service.auth.principal import Principal, Role
 from service.citizens.models import Citizen
+from service.companies.models import Company
 from service.db import make_engine
-from service.matching import kernel
+from service.matching import kernel, ranking
 from service.matching import service as matching_service
 from service.matching.cache import cache_for
 from service.matching.data import load_citizens
@@ -39,6 +40,7 @@ from service.matching.index import (
 from service.matching.model import ScoringModel
 from service.matching.scoring import DirectLookups, score_pairs, shortlist, top_rows
 from service.migrations_runner import upgrade_database
+from service.tasks.models import TaskOpening
 from tests.conftest import fresh_database_url
 from tests.matching.test_index import citizen_batch, model, random_columns  # noqa: F401
 
@@ -306,3 +308,126 @@ def test_served_lists_are_the_brute_force_lists(stored: Engine) -> None:
     assert compared >= 40
     assert seen_wider > 0
     assert seen_filtered > 0
+
+
+def brute_force_candidates(
+    session: Session, company: Company, opening_id: str | None, scorer: ScoringModel, today: date
+) -> tuple[list[tuple[str, str, float, float]], int, dict[str, int]]:
+    """Candidates as computed before the kernel: score_pairs on every (citizen, opening) pair."""
+    cache = cache_for(session)
+    view = cache.view(session, today=today)
+    index = view.index
+    rows = index.rows_of([opening_id]) if opening_id else index.rows_of_company(company.id)
+    rows, left_out = open_for_suggestions(index, view.overlay, rows)
+    openings = batch(index, view.overlay, rows)
+    people = cache.citizens(session, view)
+    ci, oj = matching_service._candidate_pairs(people, openings, ADMIN)
+    scored = score_pairs(people.citizens, openings, ci, oj, scorer, lookups=people)
+    citizen_rows = scored.features["citizen_row"].to_numpy()
+    fit = scored.parts["pair_fit"].to_numpy()
+    best = ranking.best_candidates(citizen_rows, fit, citizen_rows, 20)
+    ids = people.citizens.frame["id"].to_numpy()
+    opening_rows = scored.features["opening_row"].to_numpy()
+    score = scored.parts["score"].to_numpy()
+    items = [
+        (
+            str(ids[citizen_rows[r]]),
+            openings.record(int(opening_rows[r])).opening_id,
+            round(float(fit[r]), 4),
+            round(float(score[r]), 4),
+        )
+        for r in best
+    ]
+    counts = {k: v for k, v in {**left_out, **scored.counts}.items() if v}
+    return items, len(np.unique(citizen_rows)), counts
+
+
+def test_served_candidates_are_the_brute_force_candidates(stored: Engine) -> None:
+    today = clock.today()
+    with Session(stored) as session:
+        row = matching_service.active_model_version(session)
+        assert row is not None
+        scorer = matching_service.load_model(row)
+        info = matching_service.model_info(row)
+        openings = list(
+            session.exec(
+                select(TaskOpening)
+                .where(col(TaskOpening.status) == "open")
+                .order_by(col(TaskOpening.id))
+            ).all()
+        )
+        rng = np.random.default_rng(3)
+        picked = [openings[int(i)] for i in rng.choice(len(openings), 20, replace=False)]
+        listed = 0
+        for n, opening in enumerate(picked):
+            company = session.get(Company, opening.company_id)
+            assert company is not None
+            # Half for one opening, half for every open opening of the company.
+            opening_id = opening.id if n % 2 else None
+            expected = brute_force_candidates(session, company, opening_id, scorer, today)
+            answer = matching_service.suggest_candidates(
+                session,
+                company=company,
+                opening_id=opening_id,
+                actor=ADMIN,
+                info=info,
+                model=scorer,
+                limit=20,
+                today=today,
+            )
+            assert answer.items is not None
+            got = [(c.citizen_id, c.opening_id, c.fit, c.score) for c in answer.items]
+            filtered = {f.reason: f.count for f in answer.filtered}
+            assert (got, answer.eligible, filtered) == expected, opening.id
+            listed += len(got)
+        session.rollback()
+    assert listed > 100
+
+
+def test_company_fit_near_is_the_brute_force_best_per_citizen_and_company(stored: Engine) -> None:
+    today = clock.today()
+    with Session(stored) as session:
+        row = matching_service.active_model_version(session)
+        assert row is not None
+        scorer = matching_service.load_model(row)
+        view = cache_for(session).view(session, today=today)
+        index = view.index
+        ids = list(session.exec(select(Citizen.id).order_by(col(Citizen.id))).all())
+        rng = np.random.default_rng(5)
+        companies = np.sort(rng.choice(len(index.columns.company_id), 400, replace=False))
+        for _ in range(4):
+            group = [str(c) for c in rng.choice(ids, 8, replace=False)]
+            fit = matching_service.company_fit_near(
+                session, citizen_ids=group, view=view, companies=companies, model=scorer
+            )
+            # Brute force: every open opening of the companies in each citizen's box.
+            citizens = load_citizens(session, citizen_ids=group)
+            a = citizens.arrays
+            wanted = np.isin(index.columns.company, companies)
+            rows, _ = open_for_suggestions(index, view.overlay, np.flatnonzero(wanted))
+            openings = batch(index, view.overlay, rows)
+            ci_parts, oj_parts = [], []
+            for c in range(len(group)):
+                if np.isnan(a.lat[c]) or np.isnan(a.lon[c]):
+                    continue
+                box = near(index, float(a.lat[c]), float(a.lon[c]), float(a.max_commute_km[c]))
+                mine = np.flatnonzero(np.isin(rows, box))
+                ci_parts.append(np.full(len(mine), c, dtype=np.int64))
+                oj_parts.append(mine)
+            scored = score_pairs(
+                citizens, openings, np.concatenate(ci_parts), np.concatenate(oj_parts), scorer
+            )
+            citizen_row = scored.features["citizen_row"].to_numpy()
+            company = index.columns.company[openings.rows[scored.features["opening_row"]]]
+            score = scored.parts["score"].to_numpy()
+            best: dict[tuple[str, int], float] = {}
+            for c, k, v in zip(citizen_row.tolist(), company.tolist(), score.tolist(), strict=True):
+                key = (str(citizens.frame["id"].iat[c]), int(k))
+                best[key] = max(best.get(key, -1.0), v)
+            got = {
+                (group[int(c)], int(k)): float(v)
+                for c, k, v in zip(fit.citizen, fit.company, fit.score, strict=True)
+            }
+            assert got == best
+            assert len(got) > 20
+        session.rollback()
