@@ -98,11 +98,14 @@ def bip_filled(bip: FloatArray) -> FloatArray:
     return np.where(np.isnan(bip), NEUTRAL, bip)
 
 
-def capacities(citizens: Citizens) -> FloatArray:
-    """Each citizen's capacity (1-5) on the six task dimensions, from BIP and Danish level."""
-    bip = bip_filled(citizens.bip)
+def capacities(citizens: Citizens, rows: IntArray | None = None) -> FloatArray:
+    """Each citizen's (or the citizens at ``rows``') capacity (1-5) on the six task
+    dimensions, from BIP and Danish level."""
+    chosen = slice(None) if rows is None else rows
+    bip = bip_filled(citizens.bip[chosen])
     col = {key: bip[:, i] for i, key in enumerate(BIP_KEYS)}
-    danish = np.where(np.isnan(citizens.danish_level), NEUTRAL, citizens.danish_level)
+    level = citizens.danish_level[chosen]
+    danish = np.where(np.isnan(level), NEUTRAL, level)
     independence = (col["can_manage_job"] + col["competences_usable"]) / 2
     return np.column_stack(
         [
@@ -289,8 +292,8 @@ def pair_columns(
     paths equal).
     """
     ci, oj = citizen_index, opening_index
-    bip = bip_filled(citizens.bip)[ci]
-    capacity = capacities(citizens)[ci]
+    bip = bip_filled(citizens.bip[ci])
+    capacity = capacities(citizens, ci)
     demand = openings.demand[oj]
     gap = np.clip(demand - capacity, 0.0, 4.0)
     distance = (

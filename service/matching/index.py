@@ -17,6 +17,7 @@ Pure numeric code: no database, no web. ``data.py`` fills it with column queries
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -455,6 +456,17 @@ class CitizenIndex:
             wish_tasks=task_sets_matrix(list(citizens.frame["wish_task_ids"]), task_ids),
             excluded_tasks=task_sets_matrix(list(citizens.frame["excluded_tasks"]), task_ids),
         )
+
+    @functools.cached_property
+    def municipalities(self) -> tuple[IntArray, list[str]]:
+        """Each citizen's municipality as a code into the list of distinct municipality codes."""
+        codes, distinct = pd.factorize(self.citizens.frame["municipality_code"].astype(str))
+        return np.asarray(codes, dtype=np.int64), [str(code) for code in distinct]
+
+    @functools.cached_property
+    def active(self) -> BoolArray:
+        """Whether each citizen's status is active."""
+        return np.asarray(self.citizens.frame["status"].to_numpy() == "active", dtype=bool)
 
     @property
     def longest_commute_km(self) -> float:

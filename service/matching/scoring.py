@@ -163,18 +163,14 @@ def shortlist(values: FloatArray, k: int, margin: float = SHORTLIST_MARGIN) -> I
 
 
 def near_group_best(
-    group: IntArray, values: FloatArray, margin: float = SHORTLIST_MARGIN
+    group: IntArray, groups: int, values: FloatArray, margin: float = SHORTLIST_MARGIN
 ) -> tuple[BoolArray, FloatArray]:
-    """Per pair, whether its value is within ``margin`` of the best of its group (the pairs
-    that may be their group's best under values within ``margin / 2``), and per pair that
-    group's best value."""
-    if not len(group):
-        return np.zeros(0, dtype=bool), np.zeros(0)
-    _, of = np.unique(group, return_inverse=True)
-    of = np.asarray(of, dtype=np.int64).reshape(-1)
-    best = np.full(int(of.max()) + 1, -np.inf)
-    np.maximum.at(best, of, values)
-    return values >= best[of] - margin, best[of]
+    """Per pair, whether its value is within ``margin`` of the best of its group (0..groups-1):
+    the pairs that may be their group's best under values within ``margin / 2``; and per
+    group its best value."""
+    best = np.full(groups, -np.inf)
+    np.maximum.at(best, group, values)
+    return values >= best[group] - margin, best
 
 
 def top_rows(values: FloatArray, k: int) -> IntArray:

@@ -433,15 +433,9 @@ def _candidate_pairs(
     Openings of one company share a place, so the grid is asked once per distinct place, with
     the longest commute any citizen accepts; the commute filter then applies each one's own.
     """
-    frame = people.citizens.frame
-    visible_codes = {
-        code
-        for code in frame["municipality_code"].unique()
-        if policy.reaches_municipality(actor, str(code))
-    }
-    active = (frame["status"].to_numpy() == "active") & frame["municipality_code"].isin(
-        visible_codes
-    ).to_numpy()
+    codes, municipalities = people.municipalities
+    visible = np.array([policy.reaches_municipality(actor, m) for m in municipalities], dtype=bool)
+    active = people.active & visible[codes] if len(codes) else people.active
     longest = people.longest_commute_km
     ci_parts, oj_parts = [], []
     places = np.column_stack([openings.arrays.lat, openings.arrays.lon])
@@ -486,9 +480,9 @@ def suggest_candidates(
     if policy.candidate_view(actor) == "names":
         # The kernel shortlists each person's pairs near their best fit, and the people whose
         # best is near the limit-th; score_pairs orders those exactly (as on every pair).
-        close, best_fit = near_group_best(ranked.ci, ranked.pair_fit)
-        persons, first = np.unique(ranked.ci, return_index=True)
-        listed = persons[shortlist(best_fit[first], limit)]
+        persons, person = np.unique(ranked.ci, return_inverse=True)
+        close, best_fit = near_group_best(person.reshape(-1), len(persons), ranked.pair_fit)
+        listed = persons[shortlist(best_fit, limit)]
         wanted = ranked.pair[close & np.isin(ranked.ci, listed)]
         scored = score_pairs(
             people.citizens, openings, ci[wanted], oj[wanted], model, lookups=people
@@ -657,34 +651,43 @@ class CompanyFit:
     company's open openings for the citizen (arrays of equal length, citizen-major).
 
     ``citizen`` is a position in the given citizen ids, ``company`` a company code of the
-    index view's columns. Reasons are worded only when asked for, for the few pairs shown.
+    index view's columns. The scores are the kernel's (within 1e-12 of score_pairs'; the
+    tours show them to 4 decimals); which opening is a company's best is score_pairs' choice.
+    Reasons are worded only when asked for, for the few pairs shown, by score_pairs.
     """
 
     citizen: IntArray
     company: IntArray
     score: FloatArray
-    _row: IntArray  # the pair's row in the scored frames
+    _rows: IntArray  # the index row of the pair's best opening
+    _citizen_rows: IntArray  # the pair's row in _citizens
     _citizens: CitizenBatch
-    _openings: OpeningBatch
-    _scored: ScoredPairs | None
+    _view: IndexView
+    _model: ScoringModel
 
     def reasons(
         self, session: Session, pairs: list[tuple[int, int]], today: date
     ) -> dict[tuple[int, int], list[str]]:
         """The matcher's reasons for each (citizen position, company code)'s best opening."""
         result: dict[tuple[int, int], list[str]] = {pair: [] for pair in pairs}
-        rows = {}
+        found = {}
         for pair in pairs:  # the chosen stops' pairs: a handful
-            found = np.flatnonzero((self.citizen == pair[0]) & (self.company == pair[1]))
-            if len(found):
-                rows[pair] = int(self._row[found[0]])
-        if not rows or self._scored is None:
+            hit = np.flatnonzero((self.citizen == pair[0]) & (self.company == pair[1]))
+            if len(hit):
+                found[pair] = int(hit[0])
+        if not found:
             return result
-        picked = picked_rows(self._scored, list(rows.values()))
+        rows = np.unique(self._rows[list(found.values())])
+        openings = batch(self._view.index, self._view.overlay, rows)
+        at = list(found.values())
+        ci = self._citizen_rows[at]
+        oj = np.searchsorted(rows, self._rows[at])
+        scored = score_pairs(self._citizens, openings, ci, oj, self._model)
+        picked = picked_rows(scored, list(range(len(at))))
         forecasts = _forecast_lookup(session, today)
-        for pair, row in rows.items():
-            features, _ = picked[row]
-            context = _context(self._citizens, self._openings, features, forecasts)
+        for n, pair in enumerate(found):
+            features, _ = picked[n]
+            context = _context(self._citizens, openings, features, forecasts)
             result[pair], _ = explain.reasons_and_cautions(features, context)
         return result
 
@@ -701,9 +704,9 @@ def company_fit_near(
 
     For planning group visits (bus tours). Only openings within each citizen's commute box
     are scored (the grid), so a pair the commute filter would drop is never built; the other
-    hard filters apply as in the match lists. The kernel scores every pair; only the pairs
-    near their (citizen, company)'s best are scored by score_pairs, which decides the best. The caller has checked that it may see the
-    citizens.
+    hard filters apply as in the match lists. The kernel scores every pair; where several
+    are near their (citizen, company)'s best, score_pairs decides which is. The caller has
+    checked that it may see the citizens.
     """
     citizens = load_citizens(session, citizen_ids=citizen_ids)
     index = view.index
@@ -725,37 +728,41 @@ def company_fit_near(
     pair_rows = np.concatenate(row_parts) if row_parts else empty
     lookups = DirectLookups.for_index(citizens, index)
     ranked = kernel.rank(prepared, arrays, lookups, ci, pair_rows)
-    # The kernel shortlists each (citizen, company)'s pairs near its best score; score_pairs
-    # scores those exactly, in citizen then row order (the order ties are broken in).
+    # Per (citizen, company): the best score, and its opening. Where several pairs are within
+    # the margin of the best, score_pairs decides between them (ties: the earlier row).
     k = len(index.columns.company_id)
-    close, _ = near_group_best(ranked.ci * k + index.columns.company[ranked.rows], ranked.score)
-    rows = np.unique(ranked.rows[close])
-    openings = batch(index, view.overlay, rows)
-    ci, oj = ranked.ci[close], np.searchsorted(rows, ranked.rows[close])
-    order = np.lexsort((oj, ci))
-    ci, oj = ci[order], oj[order]
-    position = {str(cid): i for i, cid in enumerate(citizen_ids)}
-    if not len(ci):
-        return CompanyFit(empty, empty, np.zeros(0), empty, citizens, openings, None)
-    scored = score_pairs(citizens, openings, ci, oj, model, lookups=lookups)
-    citizen_row = scored.features["citizen_row"].to_numpy()
-    company = index.columns.company[openings.rows[scored.features["opening_row"].to_numpy()]]
-    score = scored.parts["score"].to_numpy()
-    # Best pair per (citizen, company): highest score, then the earlier pair.
-    pair = citizen_row * len(index.columns.company_id) + company
-    groups, group_of = np.unique(pair, return_inverse=True)
-    best = np.full(len(groups), -np.inf)
-    np.maximum.at(best, group_of, score)
-    top = np.flatnonzero(score == best[group_of])
-    first = top[np.unique(group_of[top], return_index=True)[1]]
+    group = ranked.ci * k + index.columns.company[ranked.rows]
+    groups, of = np.unique(group, return_inverse=True)
+    of = np.asarray(of, dtype=np.int64).reshape(-1)
+    close, best = near_group_best(of, len(groups), ranked.score)
+    at = np.flatnonzero(close)
+    chosen = np.zeros(len(groups), dtype=np.int64)
+    chosen[of[at]] = at
+    contested = at[np.bincount(of[at], minlength=len(groups))[of[at]] > 1]
+    if len(contested):
+        rows = np.unique(ranked.rows[contested])
+        scored = score_pairs(
+            citizens,
+            batch(index, view.overlay, rows),
+            ranked.ci[contested],
+            np.searchsorted(rows, ranked.rows[contested]),
+            model,
+            lookups=lookups,
+        )
+        exact = scored.parts["score"].to_numpy()  # every pair passes: the kernel kept them
+        order = np.lexsort((ranked.rows[contested], -exact, of[contested]))
+        winners = order[np.r_[True, of[contested][order][1:] != of[contested][order][:-1]]]
+        chosen[of[contested[winners]]] = contested[winners]
     ids = citizens.frame["id"].to_numpy()
+    position = {str(cid): i for i, cid in enumerate(citizen_ids)}
     where = np.array([position[str(ids[int(r)])] for r in range(len(ids))], dtype=np.int64)
     return CompanyFit(
-        where[citizen_row[first]],
-        np.asarray(company[first], dtype=np.int64),
-        np.asarray(score[first], dtype=float),
-        np.asarray(first, dtype=np.int64),
+        where[ranked.ci[chosen]],
+        np.asarray(groups % k, dtype=np.int64),
+        np.asarray(best, dtype=float),
+        np.asarray(ranked.rows[chosen], dtype=np.int64),
+        np.asarray(ranked.ci[chosen], dtype=np.int64),
         citizens,
-        openings,
-        scored,
+        view,
+        model,
     )

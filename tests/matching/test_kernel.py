@@ -384,7 +384,9 @@ def test_served_candidates_are_the_brute_force_candidates(stored: Engine) -> Non
     assert listed > 100
 
 
-def test_company_fit_near_is_the_brute_force_best_per_citizen_and_company(stored: Engine) -> None:
+def test_company_fit_near_finds_the_brute_force_best_per_citizen_and_company(
+    stored: Engine,
+) -> None:
     today = clock.today()
     with Session(stored) as session:
         row = matching_service.active_model_version(session)
@@ -420,14 +422,26 @@ def test_company_fit_near_is_the_brute_force_best_per_citizen_and_company(stored
             citizen_row = scored.features["citizen_row"].to_numpy()
             company = index.columns.company[openings.rows[scored.features["opening_row"]]]
             score = scored.parts["score"].to_numpy()
-            best: dict[tuple[str, int], float] = {}
-            for c, k, v in zip(citizen_row.tolist(), company.tolist(), score.tolist(), strict=True):
+            # The best opening per (citizen, company): highest score, then the earlier row.
+            best: dict[tuple[str, int], tuple[float, int]] = {}
+            opening_rows = openings.rows[scored.features["opening_row"].to_numpy()]
+            for c, k, v, r in zip(
+                citizen_row.tolist(),
+                company.tolist(),
+                score.tolist(),
+                opening_rows.tolist(),
+                strict=True,
+            ):
                 key = (str(citizens.frame["id"].iat[c]), int(k))
-                best[key] = max(best.get(key, -1.0), v)
+                if key not in best or v > best[key][0]:
+                    best[key] = (v, int(r))
             got = {
-                (group[int(c)], int(k)): float(v)
-                for c, k, v in zip(fit.citizen, fit.company, fit.score, strict=True)
+                (group[int(c)], int(k)): (float(v), int(r))
+                for c, k, v, r in zip(fit.citizen, fit.company, fit.score, fit._rows, strict=True)
             }
-            assert got == best
+            assert got.keys() == best.keys()
             assert len(got) > 20
+            for key, (value, opening_row) in best.items():
+                assert got[key][1] == opening_row, key  # the same opening is the best
+                assert abs(got[key][0] - value) < 1e-12  # the kernel's score (4 decimals shown)
         session.rollback()
