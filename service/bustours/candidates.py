@@ -266,8 +266,7 @@ def load_candidates(
         )
         candidate_of_code = np.full(len(view.index.columns.company_id), -1, dtype=np.int64)
         candidate_of_code[codes[codes >= 0]] = np.flatnonzero(codes >= 0)
-        rounded = np.array([round(s, 4) for s in fit.score.tolist()], dtype=float)
-        fit_score[fit.citizen, candidate_of_code[fit.company]] = rounded
+        fit_score[fit.citizen, candidate_of_code[fit.company]] = np.round(fit.score, 4)
     relevance, matched = relevance_matrix(wish_task, preferred, excluded, fit_score)
     return Candidates(
         table=table,

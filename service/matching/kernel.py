@@ -166,6 +166,21 @@ class _Cells:
     of_pair: IntArray
 
 
+def distinct(key: IntArray, size: int) -> tuple[IntArray, IntArray]:
+    """The sorted distinct values of ``key`` (each in 0..size-1) and each key's position among
+    them: ``np.unique(key, return_inverse=True)``, by a presence table where that is cheaper
+    than sorting the keys."""
+    if size <= 16 * len(key) + 4096:
+        present = np.zeros(size, dtype=bool)
+        present[key] = True
+        used = np.flatnonzero(present)
+        position = np.zeros(size, dtype=np.int64)
+        position[used] = np.arange(len(used), dtype=np.int64)
+        return used, position[key]
+    used, inverse = np.unique(key, return_inverse=True)
+    return used, np.asarray(inverse, dtype=np.int64).reshape(-1)
+
+
 def _cells(ci: IntArray, code: IntArray, n: int, k: int) -> _Cells:
     """Distinct (citizen, profile) cells, or one cell per pair when that is not fewer."""
     seen = np.zeros(n, dtype=bool)
@@ -173,18 +188,7 @@ def _cells(ci: IntArray, code: IntArray, n: int, k: int) -> _Cells:
     people = np.flatnonzero(seen)  # the batch's citizens, numbered 0.. among themselves
     number = np.zeros(n, dtype=np.int64)
     number[people] = np.arange(len(people), dtype=np.int64)
-    key = number[ci] * k + code
-    size = len(people) * k
-    if size <= 4 * len(ci) + 4096:  # a presence table is cheaper than sorting the keys
-        present = np.zeros(size, dtype=bool)
-        present[key] = True
-        used = np.flatnonzero(present)
-        position = np.zeros(size, dtype=np.int64)
-        position[used] = np.arange(len(used), dtype=np.int64)
-        of_pair = position[key]
-    else:
-        used, inverse = np.unique(key, return_inverse=True)
-        of_pair = np.asarray(inverse, dtype=np.int64).reshape(-1)
+    used, of_pair = distinct(number[ci] * k + code, len(people) * k)
     if len(used) > CELLS_PER_PAIR * len(ci):
         return _Cells(ci, code, np.arange(len(ci), dtype=np.int64))
     return _Cells(people[used // k], used % k, of_pair)

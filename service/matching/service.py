@@ -732,8 +732,7 @@ def company_fit_near(
     # the margin of the best, score_pairs decides between them (ties: the earlier row).
     k = len(index.columns.company_id)
     group = ranked.ci * k + index.columns.company[ranked.rows]
-    groups, of = np.unique(group, return_inverse=True)
-    of = np.asarray(of, dtype=np.int64).reshape(-1)
+    groups, of = kernel.distinct(group, len(citizens) * k)
     close, best = near_group_best(of, len(groups), ranked.score)
     at = np.flatnonzero(close)
     chosen = np.zeros(len(groups), dtype=np.int64)

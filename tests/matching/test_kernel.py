@@ -175,6 +175,17 @@ def test_profiles_code_rows_by_exactly_the_profile_attributes() -> None:
     assert (coded.table.demand[coded.code] == s.demand).all()
 
 
+@pytest.mark.parametrize("size", [50, 10_000_000])  # a presence table; the sort
+def test_distinct_is_numpy_unique_with_the_inverse(size: int) -> None:
+    rng = np.random.default_rng(5)
+    key = rng.integers(0, 50, size=300) * (size // 50)
+    used, of = kernel.distinct(key, size)
+    expected, inverse = np.unique(key, return_inverse=True)
+    assert used.tolist() == expected.tolist()
+    assert of.tolist() == inverse.tolist()
+    assert used[of].tolist() == key.tolist()
+
+
 def test_a_shortlist_holds_the_top_k_of_any_values_within_half_its_margin() -> None:
     rng = np.random.default_rng(4)
     values = np.round(rng.random(5_000), 3)  # many ties
